@@ -1,0 +1,265 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using CodexCompletionsApi.Backend.AppServer.Protocol;
+using CodexCompletionsApi.Configuration;
+using CodexCompletionsApi.Observability;
+using Microsoft.Extensions.Options;
+
+namespace CodexCompletionsApi.Backend.AppServer;
+
+/// <summary>
+/// <see cref="ICodexBackend"/> over the supervised worker: one fresh ephemeral thread per turn
+/// (<c>thread/start</c>, <c>thread/inject_items</c>, <c>turn/start</c>), events routed by thread id,
+/// <c>turn/interrupt</c> when the caller cancels, and <c>thread/unsubscribe</c> always.
+/// </summary>
+internal sealed partial class AppServerBackend(
+    AppServerSupervisor supervisor,
+    IOptions<AppServerOptions> options,
+    GatewayMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<AppServerBackend> logger) : ICodexBackend
+{
+    /// <summary>Deadline for the interrupt and unsubscribe calls that clean up after a turn.</summary>
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly AppServerOptions _options = options.Value;
+
+    public async IAsyncEnumerable<TurnEvent> RunTurnAsync(TurnRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var worker = supervisor.AcquireForTurn();
+        var started = timeProvider.GetTimestamp();
+        metrics.TurnStarted();
+        var status = "failed";
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, supervisor.TurnsAborted);
+        var ct = linked.Token;
+        var connection = worker.Connection;
+        var json = CodexJsonContext.Default;
+        ThreadSubscription? subscription = null;
+        string? turnId = null;
+        var turnDone = false;
+        try
+        {
+            var thread = await Call(() => connection.CallAsync(
+                CodexMethods.ThreadStart,
+                new ThreadStartParams
+                {
+                    Model = request.Model,
+                    BaseInstructions = request.BaseInstructions,
+                },
+                json.ThreadStartParams,
+                json.ThreadStartResult,
+                _options.RequestTimeout,
+                CancellationToken.None)); // not cancellable: a thread started but unknown could never be released
+            var threadId = thread.Thread.Id;
+            subscription = connection.Subscribe(threadId);
+            ct.ThrowIfCancellationRequested();
+
+            if (request.History.Count > 0)
+            {
+                await Call(() => connection.CallRawAsync(
+                    CodexMethods.ThreadInjectItems,
+                    new ThreadInjectItemsParams(threadId, request.History),
+                    json.ThreadInjectItemsParams,
+                    _options.RequestTimeout,
+                    ct));
+            }
+
+            var turn = await Call(() => connection.CallAsync(
+                CodexMethods.TurnStart,
+                new TurnStartParams
+                {
+                    ThreadId = threadId,
+                    Input = [.. request.Input.Select(ToUserInput)],
+                    Effort = request.Effort,
+                },
+                json.TurnStartParams,
+                json.TurnStartResult,
+                _options.RequestTimeout,
+                CancellationToken.None)); // not cancellable: the turn id is needed to interrupt it
+            turnId = turn.Turn.Id;
+            ct.ThrowIfCancellationRequested();
+            yield return new TurnStartedEvent(threadId, turnId);
+
+            await foreach (var message in ReadAllAsync(subscription, ct))
+            {
+                var turnEvent = Translate(message, connection);
+                if (turnEvent is null)
+                {
+                    continue;
+                }
+
+                if (turnEvent is TurnCompletedEvent completed)
+                {
+                    turnDone = true;
+                    status = completed.Status.ToString().ToLowerInvariant();
+                    yield return completed;
+                    yield break;
+                }
+
+                yield return turnEvent;
+            }
+        }
+        finally
+        {
+            if (!turnDone && cancellationToken.IsCancellationRequested)
+            {
+                status = "cancelled";
+            }
+
+            await CleanupAsync(connection, subscription, turnId, turnDone);
+            worker.ExitTurn();
+            metrics.TurnFinished(status, timeProvider.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>
+    /// Reads the thread's messages. The worker dying surfaces as <see cref="BackendErrorKind.Unavailable"/>;
+    /// cancellation surfaces as <see cref="OperationCanceledException"/>.
+    /// </summary>
+    private static async IAsyncEnumerable<IncomingMessage> ReadAllAsync(ThreadSubscription subscription, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var reader = subscription.Reader;
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await reader.WaitToReadAsync(cancellationToken);
+            }
+            catch (BackendException)
+            {
+                throw;
+            }
+            catch (System.Threading.Channels.ChannelClosedException ex) when (ex.InnerException is BackendException inner)
+            {
+                throw new BackendException(inner.Kind, inner.Message, inner);
+            }
+
+            if (!more)
+            {
+                throw new BackendException(BackendErrorKind.Unavailable, "The Codex worker closed the thread before the turn completed.");
+            }
+
+            while (reader.TryRead(out var message))
+            {
+                yield return message;
+            }
+        }
+    }
+
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (JsonRpcRemoteException ex)
+        {
+            throw CodexErrorMapper.FromRemote(ex);
+        }
+    }
+
+    private static UserInput ToUserInput(TurnInputPart part)
+        => part.ImageDataUrl is { } url ? UserInput.FromImage(url, part.ImageDetail) : UserInput.FromText(part.Text ?? string.Empty);
+
+    private TurnEvent? Translate(IncomingMessage message, JsonRpcConnection connection)
+    {
+        var json = CodexJsonContext.Default;
+        switch (message.Method)
+        {
+            case CodexMethods.AgentMessageDelta:
+                var delta = message.Params.Deserialize(json.AgentMessageDeltaNotification)!;
+                return new TextDeltaEvent(delta.ItemId, delta.Delta);
+
+            case CodexMethods.ReasoningSummaryTextDelta:
+            case CodexMethods.ReasoningTextDelta:
+                var reasoning = message.Params.Deserialize(json.ReasoningDeltaNotification)!;
+                var isSummary = message.Method == CodexMethods.ReasoningSummaryTextDelta;
+                return new ReasoningDeltaEvent(reasoning.ItemId, reasoning.Delta, isSummary, (isSummary ? reasoning.SummaryIndex : reasoning.ContentIndex) ?? 0);
+
+            case CodexMethods.ItemCompleted:
+                var item = message.Params.Deserialize(json.ItemNotification)!.Item;
+                if (item.TryGetProperty("type"u8, out var type) && type.ValueEquals("agentMessage"u8))
+                {
+                    var id = item.TryGetProperty("id"u8, out var i) ? i.GetString() ?? string.Empty : string.Empty;
+                    var text = item.TryGetProperty("text"u8, out var t) ? t.GetString() ?? string.Empty : string.Empty;
+                    return new MessageCompletedEvent(id, text);
+                }
+
+                return null;
+
+            case CodexMethods.TokenUsageUpdated:
+                var usage = message.Params.Deserialize(json.TokenUsageUpdatedNotification)!.TokenUsage.Total;
+                return new UsageEvent(new TokenUsage(usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens, usage.ReasoningOutputTokens, usage.TotalTokens));
+
+            case CodexMethods.TurnCompleted:
+                var turn = message.Params.Deserialize(json.TurnCompletedNotification)!.Turn;
+                return turn.Status switch
+                {
+                    "completed" => new TurnCompletedEvent(TurnStatus.Completed, null),
+                    "interrupted" => new TurnCompletedEvent(TurnStatus.Interrupted, null),
+                    _ => new TurnCompletedEvent(TurnStatus.Failed, CodexErrorMapper.FromTurnError(turn.Error)),
+                };
+
+            default:
+                if (message.IsRequest)
+                {
+                    // Tool calls reach here once client tools are registered; until then decline at once
+                    // so the turn never blocks.
+                    Log.DeclinedThreadRequest(logger, message.Method);
+                    _ = connection.AnswerAsync(message.RequestId!.Value, ServerRequestPolicy.Answer(message, timeProvider));
+                }
+
+                return null;
+        }
+    }
+
+    private async Task CleanupAsync(JsonRpcConnection connection, ThreadSubscription? subscription, string? turnId, bool turnDone)
+    {
+        if (subscription is null)
+        {
+            return;
+        }
+
+        var json = CodexJsonContext.Default;
+        try
+        {
+            if (!turnDone && turnId is not null)
+            {
+                // The caller went away or failed: stop the model at once (Codex replies in ~3 ms).
+                await connection.CallRawAsync(CodexMethods.TurnInterrupt, new TurnInterruptParams(subscription.ThreadId, turnId), json.TurnInterruptParams, CleanupTimeout, CancellationToken.None);
+                Log.TurnInterrupted(logger, subscription.ThreadId, turnId);
+            }
+        }
+        catch (Exception ex) when (ex is BackendException or JsonRpcRemoteException)
+        {
+            Log.CleanupFailed(logger, "turn/interrupt", subscription.ThreadId, ex.Message);
+        }
+
+        try
+        {
+            // Ephemeral threads are never freed unless unsubscribed (docs/app-server-protocol.md §10).
+            await connection.CallRawAsync(CodexMethods.ThreadUnsubscribe, new ThreadUnsubscribeParams(subscription.ThreadId), json.ThreadUnsubscribeParams, CleanupTimeout, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is BackendException or JsonRpcRemoteException)
+        {
+            Log.CleanupFailed(logger, "thread/unsubscribe", subscription.ThreadId, ex.Message);
+        }
+        finally
+        {
+            subscription.Dispose();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(430, LogLevel.Information, "Interrupted turn {TurnId} of thread {ThreadId}", EventName = "TurnInterrupted")]
+        public static partial void TurnInterrupted(ILogger logger, string threadId, string turnId);
+
+        [LoggerMessage(431, LogLevel.Warning, "{Method} failed for thread {ThreadId}: {Reason}", EventName = "CleanupFailed")]
+        public static partial void CleanupFailed(ILogger logger, string method, string threadId, string reason);
+
+        [LoggerMessage(432, LogLevel.Debug, "Declined server request {Method} (no handler for it in this turn)", EventName = "DeclinedThreadRequest")]
+        public static partial void DeclinedThreadRequest(ILogger logger, string method);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using CodexCompletionsApi.Backend.AppServer.Protocol;
+
+namespace CodexCompletionsApi.Backend.AppServer;
+
+/// <summary>
+/// Classifies Codex failures (<c>codexErrorInfo</c> of a failed turn, JSON-RPC errors) into the
+/// service's <see cref="BackendErrorKind"/>, following docs/app-server-protocol.md §6.
+/// </summary>
+internal static class CodexErrorMapper
+{
+    /// <summary>JSON-RPC error code the app-server uses when it is overloaded.</summary>
+    public const int ServerOverloadedCode = -32001;
+
+    public static BackendException FromTurnError(TurnError? error)
+    {
+        var message = error?.Message ?? "The turn failed without an error message.";
+        var (kind, status) = Classify(error?.CodexErrorInfo, message);
+        return new BackendException(kind, message) { UpstreamStatus = status };
+    }
+
+    public static BackendException FromRemote(JsonRpcRemoteException error)
+    {
+        var kind = error.Code == ServerOverloadedCode ? BackendErrorKind.Overloaded : BackendErrorKind.InvalidRequest;
+        return new BackendException(kind, error.RemoteMessage, error);
+    }
+
+    internal static (BackendErrorKind Kind, int? Status) Classify(JsonElement? info, string message)
+    {
+        if (info is not { } value)
+        {
+            return (BackendErrorKind.TurnFailed, null);
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return (value.GetString() switch
+            {
+                "contextWindowExceeded" => BackendErrorKind.ContextLengthExceeded,
+                "usageLimitExceeded" or "sessionBudgetExceeded" => BackendErrorKind.QuotaExceeded,
+                "rateLimitExceeded" => BackendErrorKind.RateLimited,
+                "serverOverloaded" or "flexUnavailable" or "policyCapacityUnavailable" => BackendErrorKind.Overloaded,
+                "modelNotFound" => BackendErrorKind.ModelNotFound,
+                "unauthorized" => BackendErrorKind.UpstreamAuthentication,
+                "internalServerError" => BackendErrorKind.UpstreamError,
+                "badRequest" => BackendErrorKind.InvalidRequest,
+                "other" when message.Contains("stream disconnected", StringComparison.OrdinalIgnoreCase)
+                    || message.Contains("Incomplete response", StringComparison.OrdinalIgnoreCase) => BackendErrorKind.UpstreamError,
+                _ => BackendErrorKind.TurnFailed,
+            }, null);
+        }
+
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in value.EnumerateObject())
+            {
+                int? status = property.Value.ValueKind == JsonValueKind.Object
+                    && property.Value.TryGetProperty("httpStatusCode"u8, out var s) && s.TryGetInt32(out var code) ? code : null;
+                var kind = status switch
+                {
+                    429 => BackendErrorKind.RateLimited,
+                    401 or 403 => BackendErrorKind.UpstreamAuthentication,
+                    404 => BackendErrorKind.ModelNotFound,
+                    503 => BackendErrorKind.Overloaded,
+                    >= 400 and < 500 => BackendErrorKind.InvalidRequest,
+                    _ => BackendErrorKind.UpstreamError,
+                };
+                return (kind, status);
+            }
+        }
+
+        return (BackendErrorKind.TurnFailed, null);
+    }
+}

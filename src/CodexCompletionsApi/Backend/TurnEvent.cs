@@ -1,0 +1,32 @@
+namespace CodexCompletionsApi.Backend;
+
+/// <summary>An event of a running turn, in the order Codex emitted it.</summary>
+public abstract record TurnEvent;
+
+/// <summary>The turn was accepted by Codex.</summary>
+public sealed record TurnStartedEvent(string ThreadId, string TurnId) : TurnEvent;
+
+/// <summary>A fragment of an assistant message (<c>item/agentMessage/delta</c>).</summary>
+public sealed record TextDeltaEvent(string ItemId, string Delta) : TurnEvent;
+
+/// <summary>An assistant message is complete (<c>item/completed</c> of type <c>agentMessage</c>).</summary>
+public sealed record MessageCompletedEvent(string ItemId, string Text) : TurnEvent;
+
+/// <summary>A fragment of reasoning: a summary part, or raw reasoning text.</summary>
+public sealed record ReasoningDeltaEvent(string ItemId, string Delta, bool IsSummary, int Index) : TurnEvent;
+
+/// <summary>Token usage of the whole thread so far (the thread is fresh per request).</summary>
+public sealed record UsageEvent(TokenUsage Usage) : TurnEvent;
+
+/// <summary>The turn ended. <see cref="Error"/> is set when <see cref="Status"/> is <see cref="TurnStatus.Failed"/>.</summary>
+public sealed record TurnCompletedEvent(TurnStatus Status, BackendException? Error) : TurnEvent;
+
+public enum TurnStatus
+{
+    Completed,
+    Interrupted,
+    Failed,
+}
+
+/// <summary>Exact token counts reported by Codex.</summary>
+public sealed record TokenUsage(long InputTokens, long CachedInputTokens, long OutputTokens, long ReasoningOutputTokens, long TotalTokens);

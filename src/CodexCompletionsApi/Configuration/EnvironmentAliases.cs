@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace CodexCompletionsApi.Configuration;
+
+/// <summary>
+/// The operator interface: the environment variable names of the original specification
+/// (<c>PROXY_*</c>, <c>PORT</c>, <c>CODEX_BIN</c>), each mapped onto one options key. Standard
+/// ASP.NET Core configuration (<c>Proxy__Port</c>, appsettings.json) works too; these win.
+/// </summary>
+public static class EnvironmentAliases
+{
+    /// <summary>One alias: the variable, the configuration key it sets, and how its value converts.</summary>
+    public sealed record Alias(string Variable, string Key, Func<string, string>? Convert = null);
+
+    private static string Milliseconds(string value)
+        => TimeSpan.FromMilliseconds(double.Parse(value, CultureInfo.InvariantCulture)).ToString("c", CultureInfo.InvariantCulture);
+
+    /// <summary>Every alias, in documentation order (docs/configuration.md lists the same table).</summary>
+    public static readonly IReadOnlyList<Alias> All =
+    [
+        new("PROXY_HOST", "Proxy:Host"),
+        new("PORT", "Proxy:Port"),
+        new("PROXY_API_KEY", "Proxy:ApiKeys"),
+        new("PROXY_API_KEYS", "Proxy:ApiKeys"),
+        new("PROXY_USE_APP_SERVER", "Proxy:UseAppServer"),
+        new("PROXY_DATA_DIR", "Proxy:DataDirectory"),
+        new("CODEX_BIN", "AppServer:CodexBinary"),
+        new("PROXY_ALLOW_CODEX_VERSION_MISMATCH", "AppServer:AllowVersionMismatch"),
+        new("PROXY_CODEX_HOME", "AppServer:CodexHome"),
+        new("PROXY_WORKER_HANDSHAKE_TIMEOUT_MS", "AppServer:HandshakeTimeout", Milliseconds),
+        new("PROXY_WORKER_REQUEST_TIMEOUT_MS", "AppServer:RequestTimeout", Milliseconds),
+        new("PROXY_WORKER_RESTART_MAX_MS", "AppServer:RestartMaxDelay", Milliseconds),
+        new("PROXY_SHUTDOWN_DRAIN_MS", "AppServer:DrainTimeout", Milliseconds),
+        new("PROXY_WORKER_PASS_ENV", "AppServer:PassEnvironment"),
+        new("PROXY_UPSTREAM_BASE_URL", "Upstream:BaseUrl"),
+        new("PROXY_UPSTREAM_API_KEY", "Upstream:ApiKey"),
+        new("PROXY_UPSTREAM_IDLE_TIMEOUT_MS", "Upstream:StreamIdleTimeout", Milliseconds),
+        new("PROXY_MODEL_CATALOG", "Models:CatalogPath"),
+    ];
+
+    /// <summary>
+    /// Translates the aliased variables present in <paramref name="environment"/> into configuration
+    /// keys. When both <c>PROXY_API_KEY</c> and <c>PROXY_API_KEYS</c> are set, their keys are merged.
+    /// </summary>
+    public static Dictionary<string, string?> Translate(IReadOnlyDictionary<string, string> environment)
+    {
+        var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var alias in All)
+        {
+            if (!environment.TryGetValue(alias.Variable, out var raw) || string.IsNullOrWhiteSpace(raw))
+            {
+                continue;
+            }
+
+            var value = alias.Convert is null ? raw : alias.Convert(raw);
+            result[alias.Key] = result.TryGetValue(alias.Key, out var existing) && alias.Key == "Proxy:ApiKeys"
+                ? $"{existing},{value}"
+                : value;
+        }
+
+        return result;
+    }
+
+    /// <summary>Adds the aliases as the last (winning) configuration source.</summary>
+    public static IConfigurationBuilder AddEnvironmentAliases(this IConfigurationBuilder builder)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            environment[(string)entry.Key] = entry.Value as string ?? string.Empty;
+        }
+
+        return builder.AddInMemoryCollection(Translate(environment));
+    }
+}

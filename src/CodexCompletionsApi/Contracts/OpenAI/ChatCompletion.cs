@@ -1,0 +1,31 @@
+namespace CodexCompletionsApi.Contracts.OpenAI;
+
+/// <summary>A non-streaming <c>chat.completion</c>.</summary>
+public sealed record ChatCompletion(string Id, long Created, string Model, IReadOnlyList<ChatChoice> Choices, ChatUsage? Usage)
+{
+    public string Object { get; init; } = "chat.completion";
+
+    public string? SystemFingerprint { get; init; }
+}
+
+public sealed record ChatChoice(int Index, ChatResponseMessage Message, string FinishReason)
+{
+    // Always serialized as null: token log probabilities cannot be obtained through Codex.
+    public object? Logprobs { get; init; }
+}
+
+public sealed record ChatResponseMessage(string Role, string? Content)
+{
+    public string? Refusal { get; init; }
+}
+
+public sealed record ChatUsage(
+    long PromptTokens,
+    long CompletionTokens,
+    long TotalTokens,
+    PromptTokensDetails PromptTokensDetails,
+    CompletionTokensDetails CompletionTokensDetails);
+
+public sealed record PromptTokensDetails(long CachedTokens);
+
+public sealed record CompletionTokensDetails(long ReasoningTokens);

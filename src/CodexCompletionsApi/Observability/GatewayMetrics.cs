@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace CodexCompletionsApi.Observability;
+
+/// <summary>
+/// Every instrument of the service, built from <see cref="IMeterFactory"/>. Exported on
+/// <c>/metrics</c> in Prometheus text format (docs/observability.md lists names and labels).
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "CodexCompletionsApi";
+
+    private readonly Counter<long> _workerRestarts;
+    private readonly Counter<long> _workerExits;
+    private readonly Counter<long> _turns;
+    private readonly Counter<long> _malformedLines;
+    private readonly UpDownCounter<long> _activeTurns;
+    private readonly Histogram<double> _turnDuration;
+    private int _workerReady;
+    private int _crashLoop;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _workerRestarts = meter.CreateCounter<long>("codex_api.worker.restarts", description: "Worker processes started after the first.");
+        _workerExits = meter.CreateCounter<long>("codex_api.worker.exits", description: "Worker processes that exited, by reason.");
+        _turns = meter.CreateCounter<long>("codex_api.turns", description: "Turns finished, by status.");
+        _malformedLines = meter.CreateCounter<long>("codex_api.worker.malformed_lines", description: "Lines from the worker that were not JSON-RPC.");
+        _activeTurns = meter.CreateUpDownCounter<long>("codex_api.turns.active", description: "Turns running now.");
+        _turnDuration = meter.CreateHistogram<double>("codex_api.turn.duration", unit: "s", description: "Wall time of a turn, from thread start to completion.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
+        meter.CreateObservableGauge("codex_api.worker.ready", () => Volatile.Read(ref _workerReady), description: "1 when the worker finished its handshake and is alive.");
+        meter.CreateObservableGauge("codex_api.worker.crash_loop", () => Volatile.Read(ref _crashLoop), description: "1 while worker exits within the crash-loop window reach the threshold.");
+    }
+
+    public void WorkerRestarted() => _workerRestarts.Add(1);
+
+    public void WorkerExited(string reason) => _workerExits.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void SetWorkerReady(bool ready) => Volatile.Write(ref _workerReady, ready ? 1 : 0);
+
+    public void SetCrashLoop(bool crashLoop) => Volatile.Write(ref _crashLoop, crashLoop ? 1 : 0);
+
+    public void MalformedLines(long count)
+    {
+        if (count > 0)
+        {
+            _malformedLines.Add(count);
+        }
+    }
+
+    public void TurnStarted() => _activeTurns.Add(1);
+
+    public void TurnFinished(string status, TimeSpan duration)
+    {
+        _activeTurns.Add(-1);
+        var tags = new TagList { { "status", status } };
+        _turns.Add(1, tags);
+        _turnDuration.Record(duration.TotalSeconds, tags);
+    }
+}

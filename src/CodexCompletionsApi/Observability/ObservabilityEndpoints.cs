@@ -1,0 +1,69 @@
+using CodexCompletionsApi.Backend.AppServer;
+using CodexCompletionsApi.Configuration;
+using Prometheus;
+
+namespace CodexCompletionsApi.Observability;
+
+/// <summary>
+/// Probes and metrics, unauthenticated so orchestrators can reach them:
+/// <c>/livez</c> (the service and its supervisor loop are alive), <c>/readyz</c> (the worker finished
+/// its handshake and its process is alive), <c>/healthz</c> (details), <c>/metrics</c> (Prometheus).
+/// All read cached state: no JSON-RPC round trip per probe.
+/// </summary>
+public static class ObservabilityEndpoints
+{
+    public static IEndpointRouteBuilder MapObservabilityEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/livez", Live);
+        app.MapGet("/readyz", Ready);
+        app.MapGet("/healthz", Health);
+        app.MapMetrics("/metrics");
+        _ = app.ServiceProvider.GetRequiredService<ServiceClock>(); // uptime counts from startup
+        return app;
+    }
+
+    private static IResult Live(HttpContext context, AppServerSupervisor supervisor)
+    {
+        NoCache(context);
+        var loop = supervisor.ExecuteTask;
+        var alive = loop is null || !loop.IsCompleted || supervisor.Status.State is WorkerState.Stopping or WorkerState.Stopped;
+        return alive
+            ? TypedResults.Json(new LiveResponse("ok"), ProbeJsonContext.Default.LiveResponse)
+            : TypedResults.Json(new LiveResponse("supervisor_stopped"), ProbeJsonContext.Default.LiveResponse, statusCode: 503);
+    }
+
+    private static IResult Ready(HttpContext context, AppServerSupervisor supervisor)
+    {
+        NoCache(context);
+        var status = supervisor.Status;
+        if (status.State == WorkerState.Ready)
+        {
+            return TypedResults.Json(new ReadyResponse("ready", null), ProbeJsonContext.Default.ReadyResponse);
+        }
+
+        var reason = status.State switch
+        {
+            WorkerState.Starting => "worker_starting",
+            WorkerState.Restarting when status.CrashLoop => "worker_crash_loop",
+            WorkerState.Restarting => "worker_restarting",
+            WorkerState.Stopping => "shutting_down",
+            _ => "worker_stopped",
+        };
+        context.Response.Headers.RetryAfter = "1";
+        return TypedResults.Json(new ReadyResponse("not_ready", reason), ProbeJsonContext.Default.ReadyResponse, statusCode: 503);
+    }
+
+    private static IResult Health(HttpContext context, AppServerSupervisor supervisor, TimeProvider timeProvider, ServiceClock clock)
+    {
+        NoCache(context);
+        var s = supervisor.Status;
+        var worker = new WorkerHealth(
+            s.State.ToString().ToLowerInvariant(), s.Pid, s.Restarts, s.CrashLoop, s.RecentExits, s.CliVersion,
+            s.ReadySince, s.NextStartAt, s.LastExitCode, s.LastError);
+        var status = s.State == WorkerState.Ready ? "ok" : "degraded";
+        var body = new HealthResponse(status, worker, (timeProvider.GetUtcNow() - clock.StartedAt).TotalSeconds, AppServerOptions.PinnedVersion);
+        return TypedResults.Json(body, ProbeJsonContext.Default.HealthResponse, statusCode: s.State == WorkerState.Ready ? 200 : 503);
+    }
+
+    private static void NoCache(HttpContext context) => context.Response.Headers.CacheControl = "no-store, no-cache";
+}

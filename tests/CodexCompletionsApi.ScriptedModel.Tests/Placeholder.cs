@@ -1,0 +1,1 @@
+namespace CodexCompletionsApi.ScriptedModel.Tests;
