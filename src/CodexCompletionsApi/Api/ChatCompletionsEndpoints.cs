@@ -29,7 +29,7 @@ public static class ChatCompletionsEndpoints
         ChatCompletionRequest? request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, OpenAIJsonContext.Default.ChatCompletionRequest, cancellationToken);
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, OpenAIJsonContext.Web.ChatCompletionRequest, cancellationToken);
         }
         catch (JsonException ex)
         {
@@ -85,6 +85,6 @@ public static class ChatCompletionsEndpoints
         var id = Ids.New("chatcmpl-");
         var created = timeProvider.GetUtcNow().ToUnixTimeSeconds();
         var completion = ChatCompletionTranslator.ToChatCompletion(id, created, translated.Model.Id, messages, usage);
-        return TypedResults.Json(completion, OpenAIJsonContext.Default.ChatCompletion);
+        return TypedResults.Json(completion, OpenAIJsonContext.Web.ChatCompletion);
     }
 }

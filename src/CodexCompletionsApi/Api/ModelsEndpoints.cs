@@ -9,10 +9,10 @@ public static class ModelsEndpoints
     public static RouteGroupBuilder MapModels(this RouteGroupBuilder v1)
     {
         v1.MapGet("/models", (ModelCatalog catalog)
-            => TypedResults.Json(new ModelList([.. catalog.Models.Select(ToObject)]), OpenAIJsonContext.Default.ModelList));
+            => TypedResults.Json(new ModelList([.. catalog.Models.Select(ToObject)]), OpenAIJsonContext.Web.ModelList));
         v1.MapGet("/models/{id}", (string id, ModelCatalog catalog)
             => catalog.TryGet(id, out var model)
-                ? TypedResults.Json(ToObject(model), OpenAIJsonContext.Default.ModelObject)
+                ? TypedResults.Json(ToObject(model), OpenAIJsonContext.Web.ModelObject)
                 : OpenAIErrors.Error(404, $"The model '{id}' does not exist", "invalid_request_error", "model", "model_not_found"));
         return v1;
     }

@@ -48,7 +48,7 @@ public static class OpenAIErrors
         => Error(error.Status, error.Message, "invalid_request_error", error.Param, error.Code);
 
     public static IResult Error(int status, string message, string type, string? param = null, string? code = null)
-        => TypedResults.Json(new ErrorResponse(new ErrorBody(message, type, param, code)), OpenAIJsonContext.Default.ErrorResponse, statusCode: status);
+        => TypedResults.Json(new ErrorResponse(new ErrorBody(message, type, param, code)), OpenAIJsonContext.Web.ErrorResponse, statusCode: status);
 
     /// <summary>A body that is not valid JSON for the endpoint.</summary>
     public static IResult FromJsonException(JsonException error)

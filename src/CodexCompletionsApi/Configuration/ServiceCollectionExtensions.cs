@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ServiceClock>();
         services.AddSingleton(sp => ModelCatalog.Load(sp.GetRequiredService<IOptions<ModelsOptions>>().Value.ResolvedCatalogPath()));
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<ApiKeyValidator>();
 
         services.AddSingleton<AppServerSupervisor>();

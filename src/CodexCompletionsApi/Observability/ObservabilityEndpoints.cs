@@ -1,6 +1,5 @@
 using CodexCompletionsApi.Backend.AppServer;
 using CodexCompletionsApi.Configuration;
-using Prometheus;
 
 namespace CodexCompletionsApi.Observability;
 
@@ -17,8 +16,9 @@ public static class ObservabilityEndpoints
         app.MapGet("/livez", Live);
         app.MapGet("/readyz", Ready);
         app.MapGet("/healthz", Health);
-        app.MapMetrics("/metrics");
+        app.MapGet("/metrics", (PrometheusExporter exporter) => TypedResults.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
         _ = app.ServiceProvider.GetRequiredService<ServiceClock>(); // uptime counts from startup
+        _ = app.ServiceProvider.GetRequiredService<PrometheusExporter>(); // listen before the worker starts
         return app;
     }
 

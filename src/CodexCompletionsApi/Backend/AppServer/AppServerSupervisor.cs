@@ -66,6 +66,9 @@ internal sealed partial class AppServerSupervisor : BackgroundService
 
     public string? CodexHome { get; private set; }
 
+    /// <summary>The live worker's connection, for diagnostics and tests.</summary>
+    internal JsonRpcConnection? CurrentConnection => _current?.Connection;
+
     /// <summary>
     /// Admits a turn: returns the ready worker with the turn counted, or throws
     /// <see cref="BackendException"/> (unavailable, or shutting down).

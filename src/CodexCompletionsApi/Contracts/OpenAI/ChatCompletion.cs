@@ -1,8 +1,16 @@
+using System.Text.Json.Serialization;
+
 namespace CodexCompletionsApi.Contracts.OpenAI;
 
 /// <summary>A non-streaming <c>chat.completion</c>.</summary>
-public sealed record ChatCompletion(string Id, long Created, string Model, IReadOnlyList<ChatChoice> Choices, ChatUsage? Usage)
+public sealed record ChatCompletion(
+    [property: JsonPropertyOrder(-2)] string Id,
+    long Created,
+    string Model,
+    IReadOnlyList<ChatChoice> Choices,
+    ChatUsage? Usage)
 {
+    [JsonPropertyOrder(-1)]
     public string Object { get; init; } = "chat.completion";
 
     public string? SystemFingerprint { get; init; }

@@ -7,27 +7,27 @@ namespace CodexCompletionsApi.Contracts.OpenAI;
 /// <c>POST /v1/chat/completions</c>. Fields the service does not bind land in
 /// <see cref="Extra"/>, so none is dropped silently: each is honoured, rejected or reported.
 /// </summary>
-public sealed record ChatCompletionRequest
+public sealed class ChatCompletionRequest
 {
-    public string? Model { get; init; }
+    public string? Model { get; set; }
 
-    public IReadOnlyList<ChatMessage>? Messages { get; init; }
+    public IReadOnlyList<ChatMessage>? Messages { get; set; }
 
-    public bool? Stream { get; init; }
+    public bool? Stream { get; set; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>One message of the conversation. <see cref="Content"/> is a string or an array of parts.</summary>
-public sealed record ChatMessage
+public sealed class ChatMessage
 {
-    public string? Role { get; init; }
+    public string? Role { get; set; }
 
-    public JsonElement Content { get; init; }
+    public JsonElement Content { get; set; }
 
-    public string? Name { get; init; }
+    public string? Name { get; set; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -11,4 +11,16 @@ namespace CodexCompletionsApi.Contracts.OpenAI;
 [JsonSerializable(typeof(ModelObject))]
 [JsonSerializable(typeof(ChatCompletionRequest))]
 [JsonSerializable(typeof(ChatCompletion))]
-internal sealed partial class OpenAIJsonContext : JsonSerializerContext;
+internal sealed partial class OpenAIJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context the API writes with: like OpenAI, it does not escape HTML-sensitive characters
+    /// (<c>'</c>, <c>&lt;</c>, <c>&amp;</c>) in JSON strings.
+    /// </summary>
+    public static OpenAIJsonContext Web { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        AllowOutOfOrderMetadataProperties = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

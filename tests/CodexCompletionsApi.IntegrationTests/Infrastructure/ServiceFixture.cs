@@ -1,0 +1,83 @@
+using System.Net.Http.Headers;
+using CodexCompletionsApi.Backend.AppServer;
+using CodexCompletionsApi.ScriptedModel;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CodexCompletionsApi.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The service with a real, pinned Codex worker pointed at the project's scripted model on
+/// 127.0.0.1. One instance per test class (xunit class fixture); each gets its own data directory
+/// and so its own CODEX_HOME.
+/// </summary>
+public class ServiceFixture : IAsyncLifetime
+{
+    /// <summary>The API key every fixture enables, through the real PROXY_API_KEY variable.</summary>
+    public const string ApiKey = "sk-fixture-proxy-key-3f9c2a";
+
+    private WebApplicationFactory<CodexCompletionsApi.Configuration.ProxyOptions>? _factory;
+
+    static ServiceFixture()
+    {
+        // Set in the process environment (read through the operator aliases) so the worker-environment
+        // test can prove the child never receives it.
+        Environment.SetEnvironmentVariable("PROXY_API_KEY", ApiKey);
+        Environment.SetEnvironmentVariable("PROXY_TEST_HOST_SECRET", "host-secret-value-7d1e");
+    }
+
+    public ScriptedModelServer Model { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "cca-it-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public IServiceProvider Services => _factory!.Services;
+
+    internal AppServerSupervisor Supervisor => Services.GetRequiredService<AppServerSupervisor>();
+
+    public const string UpstreamKey = "sk-upstream-fixture-key";
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        Model = await ScriptedModelServer.StartAsync(new ScriptedModelOptions());
+        Directory.CreateDirectory(DataDirectory);
+        _factory = new WebApplicationFactory<CodexCompletionsApi.Configuration.ProxyOptions>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Proxy:DataDirectory", DataDirectory);
+            builder.UseSetting("Upstream:BaseUrl", Model.BaseUrl.ToString());
+            builder.UseSetting("Upstream:ApiKey", UpstreamKey);
+            builder.UseSetting("AppServer:RestartInitialDelay", "00:00:00.100");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        });
+        Client = _factory.CreateClient();
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        await Supervisor.FirstReady.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        if (Model is not null)
+        {
+            await Model.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
