@@ -58,8 +58,18 @@ public static class ChatCompletionTranslator
         var baseInstructions = string.Empty;
         var history = new List<JsonElement>();
         var start = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].Name is not null)
+            {
+                // Participant names cannot be passed through Codex's Responses items.
+                ignored.Add($"messages[{i}].name");
+            }
+        }
+
         if (messages[0].Role == "system")
         {
+            RejectExtras(messages[0], 0);
             baseInstructions = TextOf(messages[0], 0);
             start = 1;
         }

@@ -55,7 +55,7 @@ internal static class CodexErrorMapper
             foreach (var property in value.EnumerateObject())
             {
                 int? status = property.Value.ValueKind == JsonValueKind.Object
-                    && property.Value.TryGetProperty("httpStatusCode"u8, out var s) && s.TryGetInt32(out var code) ? code : null;
+                    && property.Value.TryGetProperty("httpStatusCode"u8, out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var code) ? code : null;
                 var kind = status switch
                 {
                     429 => BackendErrorKind.RateLimited,
