@@ -8,6 +8,9 @@ internal sealed record Directive
     /// <summary>The directive's JSON text as written, or <see langword="null"/> when the request had none.</summary>
     public string? Json { get; init; }
 
+    /// <summary>The marker and JSON exactly as they appear in the message (left out when the demo reply quotes it).</summary>
+    public string? Source { get; init; }
+
     public ReplyKind Reply { get; init; } = ReplyKind.Text;
 
     public string? Text { get; init; }

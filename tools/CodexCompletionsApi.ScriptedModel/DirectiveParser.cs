@@ -41,7 +41,7 @@ internal static class DirectiveParser
             throw new DirectiveException($"the JSON after {Marker} is not valid: {ex.Message}");
         }
 
-        return directive with { Json = json };
+        return directive with { Json = json, Source = text.Substring(markerIndex, start - markerIndex + json.Length) };
     }
 
     private static Directive Parse(JsonElement root)

@@ -44,7 +44,7 @@ internal static class OpenAIErrors
             null),
         (500, _) => new("The server had an error while processing your request. Sorry about that!", "server_error", code, null),
         (503, _) => new("The engine is currently overloaded, please try again later.", "server_error", code, null),
-        (>= 500, _) => new($"Scripted upstream error {status.ToString(CultureInfo.InvariantCulture)}.", "server_error", code, null),
+        _ when status >= 500 => new($"Scripted upstream error {status.ToString(CultureInfo.InvariantCulture)}.", "server_error", code, null),
         _ => new($"Scripted request error {status.ToString(CultureInfo.InvariantCulture)}.", "invalid_request_error", code, null),
     };
 

@@ -37,7 +37,7 @@ public sealed class RecordedRequest
     /// <summary>Path and query string, e.g. <c>/v1/responses</c>.</summary>
     public string Path { get; }
 
-    /// <summary>Request headers; names are lower case, repeated values are joined with <c>", "</c>.</summary>
+    /// <summary>Request headers; names are lower case, repeated values are joined with <c>","</c>.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 
     public DateTimeOffset ReceivedAt { get; }

@@ -50,7 +50,7 @@ internal static class ReplyPlayer
             cancellationToken);
         await emitter.StartAsync();
         await emitter.DelayAsync(firstDelay);
-        var text = directive.Text ?? DemoText(input);
+        var text = directive.Text ?? DemoText(input, directive);
         switch (directive.Reply)
         {
             case ReplyKind.Text:
@@ -93,7 +93,7 @@ internal static class ReplyPlayer
                 break;
             case ReplyKind.Cut:
                 await emitter.PartialMessageAsync(text, deltas, deltas);
-                emitter.Abort();
+                await emitter.AbortAsync();
                 break;
             case ReplyKind.Stall:
                 var afterDeltas = directive.AfterDeltas ?? 0;
@@ -111,12 +111,18 @@ internal static class ReplyPlayer
     }
 
     /// <summary>The default reply: says what it is and quotes the user's last message.</summary>
-    public static string DemoText(InputView input)
+    public static string DemoText(InputView input, Directive directive)
     {
         const string Intro = "Hello! I'm the offline demo model of codex-completions-api.";
-        var said = input.LastUserText()?.ReplaceLineEndings(" ").Trim();
+        var said = input.LastUserText();
+        if (said is not null && directive.Source is not null)
+        {
+            said = said.Replace(directive.Source, "", StringComparison.Ordinal);
+        }
+
+        said = said?.ReplaceLineEndings(" ").Trim();
         return string.IsNullOrEmpty(said)
-            ? $"{Intro} I received no user message to answer. This is a canned reply from a scripted stand-in; no real model is involved."
+            ? $"{Intro} There was no user text to quote. This is a canned reply from a scripted stand-in; no real model is involved."
             : $"{Intro} You said: \"{TextSplitter.Truncate(said, QuoteLimit)}\". This is a canned reply from a scripted stand-in; no real model is involved.";
     }
 

@@ -42,6 +42,8 @@ internal sealed class ResponseEmitter : IDisposable
     private static readonly JsonEncodedText ArgumentsDelta = JsonEncodedText.Encode("response.function_call_arguments.delta");
     private static readonly JsonEncodedText ArgumentsDone = JsonEncodedText.Encode("response.function_call_arguments.done");
 
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(50);
+
     private readonly HttpResponse _response;
     private readonly PipeWriter _pipe;
     private readonly Utf8JsonWriter _json;
@@ -234,7 +236,15 @@ internal sealed class ResponseEmitter : IDisposable
     public Task StallAsync() => Task.Delay(Timeout.InfiniteTimeSpan, _timeProvider, _cancellationToken);
 
     /// <summary>Drops the connection without a terminal event or the final chunk.</summary>
-    public void Abort() => _response.HttpContext.Abort();
+    /// <remarks>
+    /// Kestrel's abort discards bytes its transport has not written to the socket yet, although they were flushed;
+    /// a short grace period lets the deltas reach the client first.
+    /// </remarks>
+    public async Task AbortAsync()
+    {
+        await Task.Delay(AbortGrace, _timeProvider, _cancellationToken);
+        _response.HttpContext.Abort();
+    }
 
     public void Dispose() => _json.Dispose();
 

@@ -1,1 +1,0 @@
-namespace CodexCompletionsApi.ScriptedModel.Tests;
