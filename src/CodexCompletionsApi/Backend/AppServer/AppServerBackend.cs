@@ -80,7 +80,7 @@ internal sealed partial class AppServerBackend(
             ct.ThrowIfCancellationRequested();
             yield return new TurnStartedEvent(threadId, turnId);
 
-            await foreach (var message in ReadAllAsync(subscription, ct))
+            await foreach (var message in ReadAllAsync(subscription, ct, cancellationToken))
             {
                 var turnEvent = Translate(message, connection);
                 if (turnEvent is null)
@@ -116,7 +116,10 @@ internal sealed partial class AppServerBackend(
     /// Reads the thread's messages. The worker dying surfaces as <see cref="BackendErrorKind.Unavailable"/>;
     /// cancellation surfaces as <see cref="OperationCanceledException"/>.
     /// </summary>
-    private static async IAsyncEnumerable<IncomingMessage> ReadAllAsync(ThreadSubscription subscription, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<IncomingMessage> ReadAllAsync(
+        ThreadSubscription subscription,
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        CancellationToken requestAborted)
     {
         var reader = subscription.Reader;
         while (true)
@@ -126,9 +129,10 @@ internal sealed partial class AppServerBackend(
             {
                 more = await reader.WaitToReadAsync(cancellationToken);
             }
-            catch (BackendException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !requestAborted.IsCancellationRequested)
             {
-                throw;
+                // Not the client: shutdown gave up waiting for this turn (the finally block interrupts it).
+                throw new BackendException(BackendErrorKind.ShuttingDown, "The service is shutting down; the turn was interrupted.");
             }
             catch (System.Threading.Channels.ChannelClosedException ex) when (ex.InnerException is BackendException inner)
             {

@@ -204,7 +204,7 @@ internal sealed partial class AppServerSupervisor : BackgroundService
             {
                 exitReason = "start_failed";
                 Log.WorkerStartFailed(_logger, ex.Message, ex);
-                SetStatus(_status with { LastError = ex.Message });
+                SetStatus(_status with { LastError = ex.Message, LastExitCode = (ex as WorkerStartException)?.ExitCode ?? _status.LastExitCode });
             }
 
             if (_stopping)
@@ -336,10 +336,13 @@ internal sealed partial class AppServerSupervisor : BackgroundService
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var tail = process.StderrTail();
+            process.Kill();
+            await process.Exited.WaitAsync(TimeSpan.FromSeconds(5), _timeProvider).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var exitCode = process.ExitCode;
             await worker.DisposeAsync();
+            var tail = process.StderrTail();
             var detail = tail.Count > 0 ? $" stderr: {string.Join(" | ", tail.TakeLast(5))}" : string.Empty;
-            throw new BackendException(BackendErrorKind.Unavailable, $"Worker handshake failed: {ex.Message}{detail}", ex) { WorkerStderrTail = tail };
+            throw new WorkerStartException($"Worker handshake failed: {ex.Message}{detail}", exitCode, ex);
         }
     }
 
@@ -406,6 +409,12 @@ internal sealed partial class AppServerSupervisor : BackgroundService
         }
 
         return environment;
+    }
+
+    /// <summary>A worker that could not complete its handshake, with its exit code when it died.</summary>
+    private sealed class WorkerStartException(string message, int? exitCode, Exception inner) : Exception(message, inner)
+    {
+        public int? ExitCode { get; } = exitCode;
     }
 
     private static partial class Log
