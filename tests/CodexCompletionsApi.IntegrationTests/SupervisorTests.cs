@@ -26,6 +26,7 @@ public sealed class SupervisorTests : IDisposable
         var fake = FakeCodex("echo 'codex-cli 0.169.0'", "exit 3");
         await using var factory = Factory(fake);
         using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServiceFixture.ApiKey);
 
         var deadline = DateTime.UtcNow.AddSeconds(15);
         System.Text.Json.JsonElement health;

@@ -19,14 +19,6 @@ public class ServiceFixture : IAsyncLifetime
 
     private WebApplicationFactory<CodexCompletionsApi.Configuration.ProxyOptions>? _factory;
 
-    static ServiceFixture()
-    {
-        // Set in the process environment (read through the operator aliases) so the worker-environment
-        // test can prove the child never receives it.
-        Environment.SetEnvironmentVariable("PROXY_API_KEY", ApiKey);
-        Environment.SetEnvironmentVariable("PROXY_TEST_HOST_SECRET", "host-secret-value-7d1e");
-    }
-
     public ScriptedModelServer Model { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
