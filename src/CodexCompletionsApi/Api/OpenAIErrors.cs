@@ -11,7 +11,7 @@ namespace CodexCompletionsApi.Api;
 /// </summary>
 public static class OpenAIErrors
 {
-    /// <summary>Status, type and code for a backend failure (docs/errors.md has the same table).</summary>
+    /// <summary>Status, type and code for a backend failure (docs/runbook.md has the same table).</summary>
     public static (int Status, string Type, string? Code) Map(BackendErrorKind kind) => kind switch
     {
         BackendErrorKind.Unavailable => (503, "server_error", "worker_unavailable"),
