@@ -63,6 +63,41 @@ public sealed class SupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task CrashLoopThenHealthyWorker_RecoversAndClearsCrashLoop()
+    {
+        // Dies the first five times it is started, then becomes the real pinned CLI.
+        var real = CodexCompletionsApi.Backend.AppServer.CodexBinary.Resolve(null, [AppContext.BaseDirectory])!;
+        var counter = Path.Combine(_directory, "starts");
+        File.WriteAllText(counter, "0");
+        var fake = FakeCodex(
+            "echo 'codex-cli 0.169.0'",
+            $"n=$(cat '{counter}'); echo $((n+1)) > '{counter}'; if [ \"$n\" -lt 5 ]; then exit 3; fi; exec '{real}' \"$@\"");
+        await using var factory = Factory(fake, ("AppServer:StableAfter", "00:00:01"));
+        using var client = factory.CreateClient();
+
+        var sawCrashLoop = false;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        System.Text.Json.JsonElement worker;
+        do
+        {
+            worker = (await Json.ReadAsync(await client.GetAsync("/healthz", Ct), Ct)).GetProperty("worker");
+            sawCrashLoop |= worker.GetProperty("crash_loop").GetBoolean();
+            if (sawCrashLoop && worker.GetProperty("state").GetString() == "ready" && !worker.GetProperty("crash_loop").GetBoolean())
+            {
+                break;
+            }
+
+            await Task.Delay(25, Ct);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.True(sawCrashLoop, "the first five exits should have been reported as a crash loop");
+        Assert.Equal("ready", worker.GetProperty("state").GetString());
+        Assert.False(worker.GetProperty("crash_loop").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz", Ct)).StatusCode);
+    }
+
+    [Fact]
     public void WrongCliVersion_RefusesToStartWithClearMessage()
     {
         var fake = FakeCodex("echo 'codex-cli 0.1.0'", "exit 0");

@@ -193,7 +193,20 @@ internal sealed partial class AppServerSupervisor : BackgroundService
                 _firstReady.TrySetResult();
                 Log.WorkerReady(_logger, worker.Process.Pid, worker.CliVersion);
 
-                await Task.WhenAny(worker.Connection.Completion, worker.Process.Exited).WaitAsync(stoppingToken);
+                var exited = Task.WhenAny(worker.Connection.Completion, worker.Process.Exited);
+                if (_status.CrashLoop)
+                {
+                    // A crash loop ends once a worker stays up for StableAfter.
+                    var first = await Task.WhenAny(exited, Task.Delay(_options.StableAfter, _timeProvider, stoppingToken));
+                    if (first != exited && !stoppingToken.IsCancellationRequested)
+                    {
+                        _recentExits.Clear();
+                        _metrics.SetCrashLoop(false);
+                        SetStatus(_status with { CrashLoop = false, RecentExits = 0 });
+                    }
+                }
+
+                await exited.WaitAsync(stoppingToken);
                 exitReason = "exited";
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
