@@ -6,8 +6,9 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args 
 builder.AddGatewayServices();          // Configuration/: options, Codex worker, backend, metrics
 
 var app = builder.Build();
+app.UseGatewayMiddleware();            // Configuration/: CORS (when enabled), API keys on /v1
 app.MapObservabilityEndpoints();       // Observability/: /livez /readyz /healthz /metrics
-app.MapOpenAIApi();                    // Api/: /v1/models, /v1/chat/completions
+app.MapOpenAIApi();                    // Api/: /v1/models, /v1/chat/completions, /v1/completions
 
 app.Run();
 

@@ -39,29 +39,4 @@ public sealed class ApiKeyValidator
 
         return match;
     }
-
-    /// <summary>An endpoint filter enforcing <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
-    public static async ValueTask<object?> RequireKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var validator = context.HttpContext.RequestServices.GetRequiredService<ApiKeyValidator>();
-        if (validator.Disabled)
-        {
-            return await next(context);
-        }
-
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        var presented = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;
-        if (!validator.IsValid(presented))
-        {
-            return OpenAIErrors.Error(
-                401,
-                presented is null ? "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'." : "Incorrect API key provided.",
-                "invalid_request_error",
-                null,
-                "invalid_api_key");
-        }
-
-        return await next(context);
-    }
 }

@@ -1,16 +1,21 @@
-using System.Text.Json;
 using CodexCompletionsApi.Backend;
 using CodexCompletionsApi.Catalog;
+using CodexCompletionsApi.Configuration;
 using CodexCompletionsApi.Contracts.OpenAI;
+using CodexCompletionsApi.Observability;
+using CodexCompletionsApi.Streaming;
 using CodexCompletionsApi.Translation;
+using Microsoft.Extensions.Options;
 
 namespace CodexCompletionsApi.Api;
 
-/// <summary><c>POST /v1/chat/completions</c>.</summary>
+/// <summary><c>POST /v1/chat/completions</c>, JSON and SSE.</summary>
 public static class ChatCompletionsEndpoints
 {
     /// <summary>Response header listing request fields that could not reach the model.</summary>
     public const string IgnoredParamsHeader = "x-proxy-ignored-params";
+
+    private const string Route = "chat.completions";
 
     public static RouteGroupBuilder MapChatCompletions(this RouteGroupBuilder v1)
     {
@@ -18,73 +23,96 @@ public static class ChatCompletionsEndpoints
         return v1;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, ICodexBackend backend, ModelCatalog catalog, TimeProvider timeProvider)
+    private static async Task<IResult> CreateAsync(HttpContext context, ModelCatalog catalog, IOptions<ApiOptions> api, TimeProvider timeProvider)
     {
-        var cancellationToken = context.RequestAborted;
-        if (!RequestBody.IsJson(context.Request))
+        var (request, error) = await RequestReader.ReadAsync(context, OpenAIJsonContext.Web.ChatCompletionRequest);
+        if (error is not null)
         {
-            return OpenAIErrors.Error(415, "Content-Type must be application/json.", "invalid_request_error", null, "unsupported_media_type");
+            return error;
         }
 
-        ChatCompletionRequest? request;
+        CompletionPlan plan;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, OpenAIJsonContext.Web.ChatCompletionRequest, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            return OpenAIErrors.FromJsonException(ex);
-        }
-
-        if (request is null)
-        {
-            return OpenAIErrors.Error(400, "The request body must be a JSON object.", "invalid_request_error", null, "invalid_json");
-        }
-
-        ChatCompletionTranslator.Translated translated;
-        try
-        {
-            translated = ChatCompletionTranslator.ToTurnRequest(request, catalog);
+            var limits = new RequestLimits(api.Value.MaxChoices);
+            var remote = ChatCompletionTranslator.RemoteImages(request!).ToList();
+            if (remote.Count == 0)
+            {
+                plan = ChatCompletionTranslator.ToPlan(request!, catalog, limits);
+            }
+            else
+            {
+                // Validate first: never download images for a request that is going to be refused.
+                ChatCompletionTranslator.ToPlan(request!, catalog, limits, ChatCompletionTranslator.PendingImages);
+                plan = ChatCompletionTranslator.ToPlan(request!, catalog, limits, await ImageInlining.ResolveAsync(context, remote));
+            }
         }
         catch (InvalidRequestException ex)
         {
             return OpenAIErrors.ToResult(ex);
         }
 
-        if (translated.IgnoredParams.Count > 0)
+        var reasoning = ReasoningMode(context, api.Value);
+        Respond.IgnoredParams(context, plan.IgnoredParams);
+        var id = Ids.New("chatcmpl-");
+        var created = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        if (plan.Stream)
         {
-            context.Response.Headers[IgnoredParamsHeader] = string.Join(",", translated.IgnoredParams);
+            return new StreamResult(Route, plan, new ChatChunkRenderer(id, created, plan.ResponseModel, plan.IncludeUsage, reasoning));
         }
 
-        var messages = new List<string>();
-        TokenUsage? usage = null;
+        return await Respond.CollectAsync(context, Route, plan, collected =>
+        {
+            var choices = collected.Choices.Select(c =>
+            {
+                var (content, reasoningContent) = ReasoningOutputs.Compose(reasoning, c.Content, c.Reasoning);
+                return new ChoiceResult(c.Index, content, reasoningContent, c.FinishReason);
+            }).ToList();
+            var completion = ChatCompletionTranslator.ToChatCompletion(id, created, plan.ResponseModel, choices, collected.Usage);
+            return TypedResults.Json(completion, OpenAIJsonContext.Web.ChatCompletion);
+        });
+    }
+
+    private static ReasoningOutput ReasoningMode(HttpContext context, ApiOptions options)
+    {
+        if (ReasoningOutputs.TryParse(context.Request.Headers[ReasoningOutputs.Header], out var fromHeader))
+        {
+            return fromHeader;
+        }
+
+        ReasoningOutputs.TryParse(options.ReasoningOutput, out var configured);
+        return configured;
+    }
+}
+
+/// <summary>Response helpers shared by the completion endpoints.</summary>
+internal static class Respond
+{
+    public static void IgnoredParams(HttpContext context, IReadOnlyList<string> ignored)
+    {
+        if (ignored.Count > 0)
+        {
+            context.Response.Headers[ChatCompletionsEndpoints.IgnoredParamsHeader] = string.Join(",", ignored.Distinct(StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>Runs a non-streaming plan: the JSON body, or the mapped error, or nothing when the client left.</summary>
+    public static async Task<IResult> CollectAsync(HttpContext context, string route, CompletionPlan plan, Func<ChoiceCollector.Collected, IResult> toResult)
+    {
+        var cancellationToken = context.RequestAborted;
         try
         {
-            await foreach (var turnEvent in backend.RunTurnAsync(translated.Turn, cancellationToken))
-            {
-                switch (turnEvent)
-                {
-                    case MessageCompletedEvent message:
-                        messages.Add(message.Text);
-                        break;
-                    case UsageEvent u:
-                        usage = u.Usage;
-                        break;
-                    case TurnCompletedEvent { Status: TurnStatus.Failed, Error: { } error }:
-                        return OpenAIErrors.ToResult(error, context);
-                    case TurnCompletedEvent { Status: TurnStatus.Interrupted }:
-                        return OpenAIErrors.ToResult(new BackendException(BackendErrorKind.Unavailable, "The turn was interrupted."), context);
-                }
-            }
+            var collected = await ChoiceCollector.CollectAsync(context.RequestServices.GetRequiredService<ChoiceRunner>(), plan, cancellationToken);
+            return toResult(collected);
         }
         catch (BackendException ex)
         {
             return OpenAIErrors.ToResult(ex, context);
         }
-
-        var id = Ids.New("chatcmpl-");
-        var created = timeProvider.GetUtcNow().ToUnixTimeSeconds();
-        var completion = ChatCompletionTranslator.ToChatCompletion(id, created, translated.Model.Id, messages, usage);
-        return TypedResults.Json(completion, OpenAIJsonContext.Web.ChatCompletion);
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            context.RequestServices.GetRequiredService<GatewayMetrics>().ClientDisconnected(route, "non_streaming");
+            return Results.Empty;
+        }
     }
 }

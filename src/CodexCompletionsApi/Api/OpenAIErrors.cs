@@ -17,6 +17,7 @@ public static class OpenAIErrors
         BackendErrorKind.Unavailable => (503, "server_error", "worker_unavailable"),
         BackendErrorKind.ShuttingDown => (503, "server_error", "shutting_down"),
         BackendErrorKind.Overloaded => (503, "server_error", "overloaded"),
+        BackendErrorKind.QueueTimeout => (429, "rate_limit_error", "server_busy"),
         BackendErrorKind.RateLimited => (429, "rate_limit_error", "rate_limit_exceeded"),
         BackendErrorKind.QuotaExceeded => (429, "insufficient_quota", "insufficient_quota"),
         BackendErrorKind.Timeout => (504, "timeout_error", "timeout"),
@@ -42,6 +43,13 @@ public static class OpenAIErrors
         }
 
         return Error(status, error.Message, type, null, code);
+    }
+
+    /// <summary>The error body of a failure, for an in-band stream error event.</summary>
+    public static ErrorBody ToBody(BackendException error)
+    {
+        var (_, type, code) = Map(error.Kind);
+        return new ErrorBody(error.Message, type, null, code);
     }
 
     public static IResult ToResult(InvalidRequestException error)

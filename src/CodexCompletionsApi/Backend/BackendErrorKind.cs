@@ -12,6 +12,9 @@ public enum BackendErrorKind
     /// <summary>The worker or the upstream is overloaded; retry later.</summary>
     Overloaded,
 
+    /// <summary>Every turn slot stayed busy for the whole queue timeout (admission control).</summary>
+    QueueTimeout,
+
     /// <summary>Upstream rate limit.</summary>
     RateLimited,
 

@@ -18,8 +18,12 @@ public sealed record ReasoningDeltaEvent(string ItemId, string Delta, bool IsSum
 /// <summary>Token usage of the whole thread so far (the thread is fresh per request).</summary>
 public sealed record UsageEvent(TokenUsage Usage) : TurnEvent;
 
-/// <summary>The turn ended. <see cref="Error"/> is set when <see cref="Status"/> is <see cref="TurnStatus.Failed"/>.</summary>
-public sealed record TurnCompletedEvent(TurnStatus Status, BackendException? Error) : TurnEvent;
+/// <summary>
+/// The turn ended. <see cref="Error"/> is set when <see cref="Status"/> is <see cref="TurnStatus.Failed"/>;
+/// <see cref="IncompleteReason"/> when the model stopped early (<c>max_output_tokens</c>, <c>content_filter</c>),
+/// which Codex reports as a failure although the partial answer is complete and usable.
+/// </summary>
+public sealed record TurnCompletedEvent(TurnStatus Status, BackendException? Error, string? IncompleteReason = null) : TurnEvent;
 
 public enum TurnStatus
 {

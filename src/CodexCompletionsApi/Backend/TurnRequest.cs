@@ -22,6 +22,9 @@ public sealed record TurnRequest
 
     /// <summary>Reasoning effort, or <see langword="null"/> for the catalog default.</summary>
     public string? Effort { get; init; }
+
+    /// <summary>A strict JSON schema the final answer must follow (Codex sends it as <c>text.format</c>).</summary>
+    public JsonElement? OutputSchema { get; init; }
 }
 
 /// <summary>One part of the turn's user input: text or an inline (data URL) image.</summary>

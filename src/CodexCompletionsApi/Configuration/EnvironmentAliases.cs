@@ -36,6 +36,17 @@ public static class EnvironmentAliases
         new("PROXY_UPSTREAM_API_KEY", "Upstream:ApiKey"),
         new("PROXY_UPSTREAM_IDLE_TIMEOUT_MS", "Upstream:StreamIdleTimeout", Milliseconds),
         new("PROXY_MODEL_CATALOG", "Models:CatalogPath"),
+        new("PROXY_MAX_N", "Api:MaxChoices"),
+        new("PROXY_REASONING_OUTPUT", "Api:ReasoningOutput"),
+        new("PROXY_SSE_KEEPALIVE_MS", "Api:SseKeepAlive", Milliseconds),
+        new("PROXY_MAX_BODY_BYTES", "Api:MaxBodyBytes"),
+        new("PROXY_CORS_ORIGINS", "Api:CorsOrigins"),
+        new("PROXY_MAX_CONCURRENT_TURNS", "Turns:MaxConcurrentTurns"),
+        new("PROXY_QUEUE_TIMEOUT_MS", "Turns:QueueTimeout", Milliseconds),
+        new("PROXY_FIRST_TOKEN_TIMEOUT_MS", "Turns:FirstTokenTimeout", Milliseconds),
+        new("PROXY_IDLE_TIMEOUT_MS", "Turns:IdleTimeout", Milliseconds),
+        new("PROXY_TOTAL_TIMEOUT_MS", "Turns:TotalTimeout", Milliseconds),
+        new("PROXY_RETRY_MAX", "Turns:MaxRetries"),
     ];
 
     /// <summary>

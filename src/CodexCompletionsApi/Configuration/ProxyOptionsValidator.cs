@@ -46,3 +46,12 @@ public sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
         return ValidateOptionsResult.Success;
     }
 }
+
+[OptionsValidator]
+public sealed partial class ApiOptionsAttributeValidator : IValidateOptions<ApiOptions>;
+
+[OptionsValidator]
+public sealed partial class TurnOptionsAttributeValidator : IValidateOptions<TurnOptions>;
+
+[OptionsValidator]
+public sealed partial class ImageFetchOptionsAttributeValidator : IValidateOptions<ImageFetchOptions>;

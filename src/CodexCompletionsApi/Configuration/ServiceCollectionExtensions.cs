@@ -24,6 +24,9 @@ public static class ServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<UpstreamOptions>().BindConfiguration(UpstreamOptions.SectionName);
         services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
         services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<ApiOptions, ApiOptionsAttributeValidator>().BindConfiguration(ApiOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<TurnOptions, TurnOptionsAttributeValidator>().BindConfiguration(TurnOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<ImageFetchOptions, ImageFetchOptionsAttributeValidator>().BindConfiguration(ImageFetchOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ServiceClock>();
@@ -34,10 +37,47 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<AppServerSupervisor>();
         services.AddHostedService(sp => sp.GetRequiredService<AppServerSupervisor>());
-        services.TryAddSingleton<ICodexBackend, AppServerBackend>();
+        services.AddSingleton<AppServerBackend>();
+        services.TryAddSingleton<ICodexBackend>(sp => ActivatorUtilities.CreateInstance<RetryingCodexBackend>(sp, sp.GetRequiredService<AppServerBackend>()));
+        services.AddSingleton<ChoiceRunner>();
+        services.AddSingleton<ImageFetcher>();
+
+        var api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = api.MaxBodyBytes);
+        services.AddCors(cors => cors.AddDefaultPolicy(policy => ConfigureCors(policy, api.CorsOrigins)));
 
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         return builder;
+    }
+
+    /// <summary>CORS (off unless <c>PROXY_CORS_ORIGINS</c> is set), then API keys on <c>/v1</c>.</summary>
+    public static WebApplication UseGatewayMiddleware(this WebApplication app)
+    {
+        if (!string.IsNullOrWhiteSpace(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.CorsOrigins))
+        {
+            app.UseCors();
+        }
+
+        app.UseApiKeys();
+        return app;
+    }
+
+    private static void ConfigureCors(Microsoft.AspNetCore.Cors.Infrastructure.CorsPolicyBuilder policy, string? origins)
+    {
+        var list = (origins ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (list.Contains("*"))
+        {
+            policy.AllowAnyOrigin();
+        }
+        else
+        {
+            policy.WithOrigins(list);
+        }
+
+        policy.AllowAnyHeader()
+            .WithMethods("GET", "POST", "DELETE", "OPTIONS")
+            .WithExposedHeaders(ChatCompletionsEndpoints.IgnoredParamsHeader, "Retry-After")
+            .SetPreflightMaxAge(TimeSpan.FromHours(1));
     }
 
     private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;

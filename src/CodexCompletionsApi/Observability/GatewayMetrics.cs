@@ -15,6 +15,11 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _workerExits;
     private readonly Counter<long> _turns;
     private readonly Counter<long> _malformedLines;
+    private readonly Counter<long> _turnsRejected;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _disconnects;
+    private readonly Histogram<double> _timeToFirstToken;
+    private readonly Histogram<double> _interDeltaGap;
     private readonly UpDownCounter<long> _activeTurns;
     private readonly Histogram<double> _turnDuration;
     private int _workerReady;
@@ -30,6 +35,13 @@ public sealed class GatewayMetrics
         _activeTurns = meter.CreateUpDownCounter<long>("codex_api.turns.active", description: "Turns running now.");
         _turnDuration = meter.CreateHistogram<double>("codex_api.turn.duration", unit: "s", description: "Wall time of a turn, from thread start to completion.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
+        _turnsRejected = meter.CreateCounter<long>("codex_api.turns.rejected", description: "Turns refused before they started, by reason.");
+        _retries = meter.CreateCounter<long>("codex_api.turns.retries", description: "Turns retried after a retryable failure before any output, by error kind.");
+        _disconnects = meter.CreateCounter<long>("codex_api.client.disconnects", description: "Requests whose client went away before the response finished, by stage.");
+        _timeToFirstToken = meter.CreateHistogram<double>("codex_api.time_to_first_token", unit: "s", description: "From request start to the first content sent to the client.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        _interDeltaGap = meter.CreateHistogram<double>("codex_api.inter_delta_gap", unit: "s", description: "Largest gap between two content deltas of a stream.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         meter.CreateObservableGauge("codex_api.worker.ready", () => Volatile.Read(ref _workerReady), description: "1 when the worker finished its handshake and is alive.");
         meter.CreateObservableGauge("codex_api.worker.crash_loop", () => Volatile.Read(ref _crashLoop), description: "1 while worker exits within the crash-loop window reach the threshold.");
     }
@@ -51,6 +63,27 @@ public sealed class GatewayMetrics
     }
 
     public void TurnStarted() => _activeTurns.Add(1);
+
+    public void TurnRejected(string reason) => _turnsRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void TurnRetried(string kind) => _retries.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void ClientDisconnected(string route, string stage)
+        => _disconnects.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("stage", stage));
+
+    public void StreamTimings(string route, TimeSpan? timeToFirstToken, TimeSpan? largestGap)
+    {
+        var tag = new KeyValuePair<string, object?>("route", route);
+        if (timeToFirstToken is { } ttft)
+        {
+            _timeToFirstToken.Record(ttft.TotalSeconds, tag);
+        }
+
+        if (largestGap is { } gap)
+        {
+            _interDeltaGap.Record(gap.TotalSeconds, tag);
+        }
+    }
 
     public void TurnFinished(string status, TimeSpan duration)
     {

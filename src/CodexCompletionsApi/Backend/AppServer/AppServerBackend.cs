@@ -15,6 +15,7 @@ namespace CodexCompletionsApi.Backend.AppServer;
 internal sealed partial class AppServerBackend(
     AppServerSupervisor supervisor,
     IOptions<AppServerOptions> options,
+    IOptions<TurnOptions> turnOptions,
     GatewayMetrics metrics,
     TimeProvider timeProvider,
     ILogger<AppServerBackend> logger) : ICodexBackend
@@ -23,8 +24,35 @@ internal sealed partial class AppServerBackend(
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
 
     private readonly AppServerOptions _options = options.Value;
+    private readonly TurnOptions _turns = turnOptions.Value;
+    private readonly SemaphoreSlim _slots = new(turnOptions.Value.MaxConcurrentTurns, turnOptions.Value.MaxConcurrentTurns);
 
     public async IAsyncEnumerable<TurnEvent> RunTurnAsync(TurnRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Admission: a bounded number of turns run at once; the rest wait up to QueueTimeout.
+        if (!await _slots.WaitAsync(_turns.QueueTimeout, cancellationToken))
+        {
+            metrics.TurnRejected("queue_timeout");
+            throw new BackendException(BackendErrorKind.QueueTimeout, $"All {_turns.MaxConcurrentTurns} turn slots stayed busy for {_turns.QueueTimeout.TotalSeconds:0.#} s; retry later.")
+            {
+                RetryAfterSeconds = 1,
+            };
+        }
+
+        try
+        {
+            await foreach (var turnEvent in RunAdmittedTurnAsync(request, cancellationToken))
+            {
+                yield return turnEvent;
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async IAsyncEnumerable<TurnEvent> RunAdmittedTurnAsync(TurnRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var worker = supervisor.AcquireForTurn();
         var started = timeProvider.GetTimestamp();
@@ -71,6 +99,7 @@ internal sealed partial class AppServerBackend(
                     ThreadId = threadId,
                     Input = [.. request.Input.Select(ToUserInput)],
                     Effort = request.Effort,
+                    OutputSchema = request.OutputSchema,
                 },
                 json.TurnStartParams,
                 json.TurnStartResult,
@@ -80,7 +109,7 @@ internal sealed partial class AppServerBackend(
             ct.ThrowIfCancellationRequested();
             yield return new TurnStartedEvent(threadId, turnId);
 
-            await foreach (var message in ReadAllAsync(subscription, ct, cancellationToken))
+            await foreach (var message in ReadAllAsync(subscription, new TurnDeadlines(_turns, timeProvider), ct, cancellationToken))
             {
                 var turnEvent = Translate(message, connection);
                 if (turnEvent is null)
@@ -118,6 +147,7 @@ internal sealed partial class AppServerBackend(
     /// </summary>
     private static async IAsyncEnumerable<IncomingMessage> ReadAllAsync(
         ThreadSubscription subscription,
+        TurnDeadlines deadlines,
         [EnumeratorCancellation] CancellationToken cancellationToken,
         CancellationToken requestAborted)
     {
@@ -125,18 +155,27 @@ internal sealed partial class AppServerBackend(
         while (true)
         {
             bool more;
-            try
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                more = await reader.WaitToReadAsync(cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !requestAborted.IsCancellationRequested)
-            {
-                // Not the client: shutdown gave up waiting for this turn (the finally block interrupts it).
-                throw new BackendException(BackendErrorKind.ShuttingDown, "The service is shutting down; the turn was interrupted.");
-            }
-            catch (System.Threading.Channels.ChannelClosedException ex) when (ex.InnerException is BackendException inner)
-            {
-                throw new BackendException(inner.Kind, inner.Message, inner);
+                var (budget, reason) = deadlines.Next();
+                wait.CancelAfter(budget);
+                try
+                {
+                    more = await reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new BackendException(BackendErrorKind.Timeout, reason);
+                }
+                catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
+                {
+                    // Not the client: shutdown gave up waiting for this turn (the finally block interrupts it).
+                    throw new BackendException(BackendErrorKind.ShuttingDown, "The service is shutting down; the turn was interrupted.");
+                }
+                catch (System.Threading.Channels.ChannelClosedException ex) when (ex.InnerException is BackendException inner)
+                {
+                    throw new BackendException(inner.Kind, inner.Message, inner);
+                }
             }
 
             if (!more)
@@ -146,6 +185,7 @@ internal sealed partial class AppServerBackend(
 
             while (reader.TryRead(out var message))
             {
+                deadlines.Observe(message.Method);
                 yield return message;
             }
         }
@@ -202,6 +242,7 @@ internal sealed partial class AppServerBackend(
                 {
                     "completed" => new TurnCompletedEvent(TurnStatus.Completed, null),
                     "interrupted" => new TurnCompletedEvent(TurnStatus.Interrupted, null),
+                    _ when CodexErrorMapper.IncompleteReason(turn.Error) is { } reason => new TurnCompletedEvent(TurnStatus.Completed, null, reason),
                     _ => new TurnCompletedEvent(TurnStatus.Failed, CodexErrorMapper.FromTurnError(turn.Error)),
                 };
 

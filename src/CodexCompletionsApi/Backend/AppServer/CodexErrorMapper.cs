@@ -19,6 +19,18 @@ internal static class CodexErrorMapper
         return new BackendException(kind, message) { UpstreamStatus = status };
     }
 
+    /// <summary>
+    /// The reason of an upstream <c>response.incomplete</c> (Codex fails the turn with
+    /// "Incomplete response returned, reason: max_output_tokens" but keeps the partial message), or null.
+    /// </summary>
+    public static string? IncompleteReason(TurnError? error)
+    {
+        const string marker = "Incomplete response returned, reason: ";
+        var message = error?.Message;
+        var at = message?.IndexOf(marker, StringComparison.Ordinal) ?? -1;
+        return at < 0 ? null : message![(at + marker.Length)..].Trim().TrimEnd('.');
+    }
+
     public static BackendException FromRemote(JsonRpcRemoteException error)
     {
         var kind = error.Code == ServerOverloadedCode ? BackendErrorKind.Overloaded : BackendErrorKind.InvalidRequest;
@@ -44,8 +56,7 @@ internal static class CodexErrorMapper
                 "unauthorized" => BackendErrorKind.UpstreamAuthentication,
                 "internalServerError" => BackendErrorKind.UpstreamError,
                 "badRequest" => BackendErrorKind.InvalidRequest,
-                "other" when message.Contains("stream disconnected", StringComparison.OrdinalIgnoreCase)
-                    || message.Contains("Incomplete response", StringComparison.OrdinalIgnoreCase) => BackendErrorKind.UpstreamError,
+                "other" when message.Contains("stream disconnected", StringComparison.OrdinalIgnoreCase) => BackendErrorKind.UpstreamError,
                 _ => BackendErrorKind.TurnFailed,
             }, null);
         }

@@ -25,6 +25,10 @@ public sealed record ChatChoice(int Index, ChatResponseMessage Message, string F
 public sealed record ChatResponseMessage(string Role, string? Content)
 {
     public string? Refusal { get; init; }
+
+    /// <summary>Reasoning summary text, only with <c>PROXY_REASONING_OUTPUT=reasoning_content</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReasoningContent { get; init; }
 }
 
 public sealed record ChatUsage(

@@ -15,11 +15,38 @@ public sealed class ChatCompletionRequest
 
     public bool? Stream { get; set; }
 
+    public StreamOptions? StreamOptions { get; set; }
+
+    public int? N { get; set; }
+
+    /// <summary>A string, an array of up to four strings, or null.</summary>
+    public JsonElement Stop { get; set; }
+
+    public int? MaxTokens { get; set; }
+
+    public int? MaxCompletionTokens { get; set; }
+
+    public JsonElement ResponseFormat { get; set; }
+
+    public string? ReasoningEffort { get; set; }
+
+    public bool? Logprobs { get; set; }
+
+    public int? TopLogprobs { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-/// <summary>One message of the conversation. <see cref="Content"/> is a string or an array of parts.</summary>
+public sealed class StreamOptions
+{
+    public bool? IncludeUsage { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>One message of the conversation. <see cref="Content"/> is a string, an array of parts, or null.</summary>
 public sealed class ChatMessage
 {
     public string? Role { get; set; }
@@ -27,6 +54,17 @@ public sealed class ChatMessage
     public JsonElement Content { get; set; }
 
     public string? Name { get; set; }
+
+    /// <summary>Assistant tool calls: <c>[{id, type:"function", function:{name, arguments}}]</c>.</summary>
+    public JsonElement ToolCalls { get; set; }
+
+    /// <summary>For <c>role:"tool"</c>: the call this message answers.</summary>
+    public string? ToolCallId { get; set; }
+
+    /// <summary>Legacy assistant <c>function_call</c>: <c>{name, arguments}</c>.</summary>
+    public JsonElement FunctionCall { get; set; }
+
+    public string? Refusal { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }

@@ -11,6 +11,11 @@ namespace CodexCompletionsApi.Contracts.OpenAI;
 [JsonSerializable(typeof(ModelObject))]
 [JsonSerializable(typeof(ChatCompletionRequest))]
 [JsonSerializable(typeof(ChatCompletion))]
+[JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(ChatUsage))]
+[JsonSerializable(typeof(StreamErrorEvent))]
+[JsonSerializable(typeof(TextCompletionRequest))]
+[JsonSerializable(typeof(TextCompletion))]
 internal sealed partial class OpenAIJsonContext : JsonSerializerContext
 {
     /// <summary>

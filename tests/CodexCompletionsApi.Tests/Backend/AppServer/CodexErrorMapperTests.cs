@@ -45,7 +45,6 @@ public sealed class CodexErrorMapperTests
     [Theory]
     [InlineData("stream disconnected before completion: stream closed before response.completed")]
     [InlineData("stream disconnected before completion: idle timeout waiting for SSE")]
-    [InlineData("Incomplete response returned, reason: max_output_tokens")]
     public void FromTurnError_OtherWithStreamFailureMessage_MapsToUpstreamError(string message)
     {
         // Arrange / Act
@@ -53,6 +52,23 @@ public sealed class CodexErrorMapperTests
 
         // Assert
         Assert.Equal(BackendErrorKind.UpstreamError, error.Kind);
+    }
+
+    [Theory]
+    [InlineData("Incomplete response returned, reason: max_output_tokens", "max_output_tokens")]
+    [InlineData("Incomplete response returned, reason: content_filter.", "content_filter")]
+    [InlineData("stream disconnected before completion: stream closed before response.completed", null)]
+    [InlineData(null, null)]
+    public void IncompleteReason_CodexIncompleteMessage_ExtractsReason(string? message, string? expected)
+    {
+        // Arrange
+        var error = message is null ? null : new TurnError(message, null, null);
+
+        // Act
+        var reason = CodexErrorMapper.IncompleteReason(error);
+
+        // Assert
+        Assert.Equal(expected, reason);
     }
 
     [Theory]

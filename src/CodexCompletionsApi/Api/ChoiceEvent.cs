@@ -1,0 +1,21 @@
+using CodexCompletionsApi.Backend;
+
+namespace CodexCompletionsApi.Api;
+
+/// <summary>What the runner reports about one choice of a request, after the service's own limits.</summary>
+internal abstract record ChoiceEvent(int Index);
+
+/// <summary>Codex accepted the choice's turn.</summary>
+internal sealed record ChoiceStarted(int Index) : ChoiceEvent(Index);
+
+/// <summary>Answer text that may be sent to the client now.</summary>
+internal sealed record ChoiceText(int Index, string Text) : ChoiceEvent(Index);
+
+/// <summary>Reasoning summary or raw reasoning text.</summary>
+internal sealed record ChoiceReasoning(int Index, string Text) : ChoiceEvent(Index);
+
+/// <summary>The choice ended: <c>stop</c> or <c>length</c>, with its token usage.</summary>
+internal sealed record ChoiceFinished(int Index, string FinishReason, TokenUsage Usage) : ChoiceEvent(Index);
+
+/// <summary>The choice failed.</summary>
+internal sealed record ChoiceFailed(int Index, BackendException Error) : ChoiceEvent(Index);

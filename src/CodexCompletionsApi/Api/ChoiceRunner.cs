@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using CodexCompletionsApi.Backend;
+using CodexCompletionsApi.Translation;
+
+namespace CodexCompletionsApi.Api;
+
+/// <summary>
+/// Runs the choices of a plan (one Codex turn each, in parallel when <c>n</c> &gt; 1) and applies
+/// what the service enforces itself: stop sequences and the token limit. A choice cut by a limit
+/// is ended at once; leaving the turn's enumeration interrupts the turn and releases its thread.
+/// </summary>
+internal sealed class ChoiceRunner(ICodexBackend backend)
+{
+    /// <summary>Separator between two agent messages of one turn (Codex may send several).</summary>
+    public const string MessageSeparator = "\n\n";
+
+    public IAsyncEnumerable<ChoiceEvent> RunAsync(CompletionPlan plan, CancellationToken cancellationToken)
+        => plan.Choices == 1 ? RunChoiceAsync(0, plan, cancellationToken) : RunManyAsync(plan, cancellationToken);
+
+    private async IAsyncEnumerable<ChoiceEvent> RunManyAsync(CompletionPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var all = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateUnbounded<ChoiceEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var tasks = Enumerable.Range(0, plan.Choices).Select(index => Task.Run(async () =>
+        {
+            await foreach (var choiceEvent in RunChoiceAsync(index, plan, all.Token))
+            {
+                await channel.Writer.WriteAsync(choiceEvent, all.Token);
+            }
+        })).ToArray();
+        _ = Task.WhenAll(tasks).ContinueWith(t => channel.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+
+        try
+        {
+            await foreach (var choiceEvent in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return choiceEvent;
+            }
+        }
+        finally
+        {
+            // The consumer stopped early (a failure, the client left): stop the other choices too.
+            await all.CancelAsync();
+            await Task.WhenAll(tasks).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async IAsyncEnumerable<ChoiceEvent> RunChoiceAsync(int index, CompletionPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var limiter = plan.Stop.Count > 0 || plan.MaxTokens is not null ? new OutputLimiter(plan.Stop, plan.MaxTokens) : null;
+        TokenUsage? usage = null;
+        string? currentItem = null;
+        var wroteText = false;
+        (string Item, int Part)? reasoningPart = null;
+        string? finish = null;
+        await using var events = backend.RunTurnAsync(plan.Turn, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (finish is null)
+        {
+            TurnEvent turnEvent;
+            BackendException? failure = null;
+            try
+            {
+                if (!await events.MoveNextAsync())
+                {
+                    failure = new BackendException(BackendErrorKind.Unavailable, "The turn ended without completing.");
+                }
+
+                turnEvent = events.Current;
+            }
+            catch (BackendException ex)
+            {
+                failure = ex;
+                turnEvent = null!;
+            }
+
+            if (failure is not null)
+            {
+                yield return new ChoiceFailed(index, failure);
+                yield break;
+            }
+
+            switch (turnEvent)
+            {
+                case TurnStartedEvent:
+                    yield return new ChoiceStarted(index);
+                    break;
+
+                case TextDeltaEvent delta:
+                    var text = delta.Delta;
+                    if (currentItem is not null && currentItem != delta.ItemId && wroteText)
+                    {
+                        text = MessageSeparator + text;
+                    }
+
+                    currentItem = delta.ItemId;
+                    if (limiter is not null)
+                    {
+                        text = limiter.Append(text);
+                        finish = limiter.FinishReason;
+                    }
+
+                    if (text.Length > 0)
+                    {
+                        wroteText = true;
+                        yield return new ChoiceText(index, text);
+                    }
+
+                    break;
+
+                case ReasoningDeltaEvent reasoning:
+                    var part = (reasoning.ItemId, reasoning.Index);
+                    var fragment = reasoningPart is { } previous && previous != part ? MessageSeparator + reasoning.Delta : reasoning.Delta;
+                    reasoningPart = part;
+                    yield return new ChoiceReasoning(index, fragment);
+                    break;
+
+                case UsageEvent u:
+                    usage = u.Usage;
+                    break;
+
+                case TurnCompletedEvent { Status: TurnStatus.Failed } failed:
+                    yield return new ChoiceFailed(index, failed.Error ?? new BackendException(BackendErrorKind.TurnFailed, "The turn failed."));
+                    yield break;
+
+                case TurnCompletedEvent { Status: TurnStatus.Interrupted }:
+                    yield return new ChoiceFailed(index, new BackendException(BackendErrorKind.Unavailable, "The turn was interrupted."));
+                    yield break;
+
+                case TurnCompletedEvent completed:
+                    if (limiter?.Flush() is { Length: > 0 } rest)
+                    {
+                        yield return new ChoiceText(index, rest);
+                    }
+
+                    finish = limiter?.FinishReason ?? completed.IncompleteReason switch
+                    {
+                        null => "stop",
+                        "content_filter" => "content_filter",
+                        _ => "length", // max_output_tokens: the model's own output limit
+                    };
+                    break;
+            }
+        }
+
+        // A limit ended the choice early: leaving this method disposes the turn (interrupt, unsubscribe).
+        yield return new ChoiceFinished(index, finish, usage ?? EstimatedUsage(plan, limiter));
+    }
+
+    /// <summary>
+    /// Usage for a turn cut short before Codex reported it: the emitted tokens are counted exactly;
+    /// the prompt is counted with the same tokenizer over the text sent (an estimate).
+    /// </summary>
+    private static TokenUsage EstimatedUsage(CompletionPlan plan, OutputLimiter? limiter)
+    {
+        var prompt = OutputLimiter.CountTokens(plan.Turn.BaseInstructions)
+            + plan.Turn.History.Sum(item => OutputLimiter.CountTokens(item.GetRawText()))
+            + plan.Turn.Input.Sum(part => OutputLimiter.CountTokens(part.Text ?? string.Empty));
+        var completion = limiter?.EmittedTokens ?? 0;
+        return new TokenUsage(prompt, 0, completion, 0, prompt + completion);
+    }
+}

@@ -1,0 +1,129 @@
+using CodexCompletionsApi.Backend;
+using CodexCompletionsApi.Configuration;
+using CodexCompletionsApi.Contracts.OpenAI;
+using CodexCompletionsApi.Observability;
+using CodexCompletionsApi.Streaming;
+using CodexCompletionsApi.Translation;
+using Microsoft.Extensions.Options;
+
+namespace CodexCompletionsApi.Api;
+
+/// <summary>
+/// Streams a plan's choices as SSE. Headers are sent when the first turn has started, so a
+/// failure before that (worker down, queue full, upstream refused the request) is a real HTTP
+/// error; after that, a failure is one in-band <c>data: {"error":…}</c> event and the stream ends
+/// without <c>[DONE]</c>.
+/// </summary>
+internal sealed partial class StreamResult(string route, CompletionPlan plan, IChunkRenderer renderer) : IResult
+{
+    public async Task ExecuteAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var runner = services.GetRequiredService<ChoiceRunner>();
+        var metrics = services.GetRequiredService<GatewayMetrics>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var keepAlive = services.GetRequiredService<IOptions<ApiOptions>>().Value.SseKeepAlive;
+        var logger = services.GetRequiredService<ILogger<StreamResult>>();
+        var cancellationToken = context.RequestAborted;
+
+        var started = time.GetTimestamp();
+        long? lastContent = null;
+        TimeSpan? firstToken = null;
+        var largestGap = TimeSpan.Zero;
+        var chunks = 0;
+        var stage = "queued";
+        SseWriter? writer = null;
+        var usage = new TokenUsage(0, 0, 0, 0, 0);
+        try
+        {
+            await foreach (var choiceEvent in runner.RunAsync(plan, cancellationToken))
+            {
+                if (writer is null)
+                {
+                    if (choiceEvent is ChoiceFailed early)
+                    {
+                        await OpenAIErrors.ToResult(early.Error, context).ExecuteAsync(context);
+                        return;
+                    }
+
+                    writer = await SseWriter.StartAsync(context, keepAlive, time, cancellationToken);
+                    stage = "before_first_token";
+                }
+
+                switch (choiceEvent)
+                {
+                    case ChoiceStarted s:
+                        await renderer.StartChoiceAsync(writer, s.Index, cancellationToken);
+                        break;
+                    case ChoiceText text:
+                        var now = time.GetTimestamp();
+                        if (lastContent is { } previous)
+                        {
+                            var gap = time.GetElapsedTime(previous, now);
+                            largestGap = gap > largestGap ? gap : largestGap;
+                        }
+                        else
+                        {
+                            firstToken = time.GetElapsedTime(started, now);
+                            stage = "streaming";
+                        }
+
+                        lastContent = now;
+                        chunks++;
+                        await renderer.TextAsync(writer, text.Index, text.Text, cancellationToken);
+                        break;
+                    case ChoiceReasoning reasoning:
+                        await renderer.ReasoningAsync(writer, reasoning.Index, reasoning.Text, cancellationToken);
+                        break;
+                    case ChoiceFinished finished:
+                        usage = ChoiceCollector.Add(usage, finished.Usage);
+                        await renderer.FinishAsync(writer, finished.Index, finished.FinishReason, cancellationToken);
+                        break;
+                    case ChoiceFailed failed:
+                        Log.StreamFailed(logger, route, failed.Error.Kind, failed.Error.Message);
+                        await writer.WriteDataAsync(new StreamErrorEvent(OpenAIErrors.ToBody(failed.Error)), OpenAIJsonContext.Web.StreamErrorEvent, cancellationToken);
+                        return;
+                }
+            }
+
+            if (writer is null)
+            {
+                return;
+            }
+
+            if (plan.IncludeUsage)
+            {
+                await renderer.UsageAsync(writer, usage, cancellationToken);
+            }
+
+            await writer.WriteDoneAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            metrics.ClientDisconnected(route, stage);
+            Log.ClientDisconnected(logger, route, stage);
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                await writer.DisposeAsync();
+            }
+
+            metrics.StreamTimings(route, firstToken, lastContent is null ? null : largestGap);
+            Log.StreamSummary(logger, route, firstToken?.TotalMilliseconds, largestGap.TotalMilliseconds, time.GetElapsedTime(started).TotalMilliseconds, chunks);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(200, LogLevel.Information, "{Route} stream: first token {FirstTokenMs} ms, largest gap {LargestGapMs} ms, total {TotalMs} ms, {Chunks} content chunks", EventName = "StreamSummary")]
+        public static partial void StreamSummary(ILogger logger, string route, double? firstTokenMs, double largestGapMs, double totalMs, int chunks);
+
+        [LoggerMessage(201, LogLevel.Information, "{Route}: client disconnected ({Stage}); the turn is interrupted", EventName = "ClientDisconnected")]
+        public static partial void ClientDisconnected(ILogger logger, string route, string stage);
+
+        [LoggerMessage(202, LogLevel.Warning, "{Route} stream failed after headers ({Kind}): {Message}", EventName = "StreamFailed")]
+        public static partial void StreamFailed(ILogger logger, string route, BackendErrorKind kind, string message);
+    }
+}

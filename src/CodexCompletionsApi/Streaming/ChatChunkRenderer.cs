@@ -1,0 +1,64 @@
+using CodexCompletionsApi.Backend;
+using CodexCompletionsApi.Contracts.OpenAI;
+using CodexCompletionsApi.Translation;
+
+namespace CodexCompletionsApi.Streaming;
+
+/// <summary>
+/// <c>chat.completion.chunk</c>s: a role chunk per choice, content deltas, one finish chunk per
+/// choice, and the usage chunk. Every chunk has the same <c>id</c>, <c>created</c> and <c>model</c>;
+/// with <c>include_usage</c> every chunk carries <c>usage: null</c> except the last.
+/// </summary>
+internal sealed class ChatChunkRenderer(string id, long created, string model, bool includeUsage, ReasoningOutput reasoning) : IChunkRenderer
+{
+    private readonly HashSet<int> _thinking = [];
+
+    public Task StartChoiceAsync(SseWriter writer, int index, CancellationToken cancellationToken)
+        => WriteAsync(writer, index, new ChunkDelta { Role = "assistant", Content = string.Empty }, null, cancellationToken);
+
+    public async Task TextAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken)
+    {
+        if (_thinking.Remove(index))
+        {
+            text = ReasoningOutputs.ThinkClose + text;
+        }
+
+        await WriteAsync(writer, index, new ChunkDelta { Content = text }, null, cancellationToken);
+    }
+
+    public Task ReasoningAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken)
+    {
+        switch (reasoning)
+        {
+            case ReasoningOutput.ReasoningContent:
+                return WriteAsync(writer, index, new ChunkDelta { ReasoningContent = text }, null, cancellationToken);
+            case ReasoningOutput.ThinkTags:
+                var open = _thinking.Add(index) ? ReasoningOutputs.ThinkOpen : string.Empty;
+                return WriteAsync(writer, index, new ChunkDelta { Content = open + text }, null, cancellationToken);
+            default:
+                return Task.CompletedTask;
+        }
+    }
+
+    public async Task FinishAsync(SseWriter writer, int index, string finishReason, CancellationToken cancellationToken)
+    {
+        if (_thinking.Remove(index))
+        {
+            await WriteAsync(writer, index, new ChunkDelta { Content = ReasoningOutputs.ThinkClose }, null, cancellationToken);
+        }
+
+        await WriteAsync(writer, index, ChunkDelta.Empty, finishReason, cancellationToken);
+    }
+
+    public Task UsageAsync(SseWriter writer, TokenUsage usage, CancellationToken cancellationToken)
+        => writer.WriteDataAsync(
+            new ChatCompletionChunk(id, created, model, []) { Usage = UsageSlot.Of(ChatCompletionTranslator.ToUsage(usage)) },
+            OpenAIJsonContext.Web.ChatCompletionChunk,
+            cancellationToken);
+
+    private Task WriteAsync(SseWriter writer, int index, ChunkDelta delta, string? finishReason, CancellationToken cancellationToken)
+        => writer.WriteDataAsync(
+            new ChatCompletionChunk(id, created, model, [new ChunkChoice(index, delta, finishReason)]) { Usage = includeUsage ? UsageSlot.Null : default },
+            OpenAIJsonContext.Web.ChatCompletionChunk,
+            cancellationToken);
+}
