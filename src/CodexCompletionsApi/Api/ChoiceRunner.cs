@@ -144,7 +144,25 @@ internal sealed class ChoiceRunner(ICodexBackend backend)
         }
 
         // A limit ended the choice early: leaving this method disposes the turn (interrupt, unsubscribe).
-        yield return new ChoiceFinished(index, finish, usage ?? EstimatedUsage(plan, limiter));
+        yield return new ChoiceFinished(index, finish, Usage(plan, limiter, usage));
+    }
+
+    /// <summary>
+    /// Codex's exact usage; when a service-enforced limit cut the output, completion tokens are the
+    /// exact count of the text sent (the client got no more), and the prompt is Codex's count when
+    /// it reported one, else an o200k count of the prompt text (an estimate).
+    /// </summary>
+    private static TokenUsage Usage(CompletionPlan plan, OutputLimiter? limiter, TokenUsage? reported)
+    {
+        if (limiter?.IsFinished != true)
+        {
+            return reported ?? EstimatedUsage(plan, limiter);
+        }
+
+        var prompt = reported?.InputTokens ?? EstimatedUsage(plan, limiter).InputTokens;
+        var reasoning = reported?.ReasoningOutputTokens ?? 0;
+        var completion = limiter.EmittedTokens + reasoning;
+        return new TokenUsage(prompt, reported?.CachedInputTokens ?? 0, completion, reasoning, prompt + completion);
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ public static class OpenAIErrors
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        else if (status is 429 or 503)
+        else if (status is 429 or 503 && error.Kind != BackendErrorKind.QuotaExceeded)
         {
             context.Response.Headers.RetryAfter = "1";
         }

@@ -9,10 +9,11 @@ using Microsoft.Extensions.Options;
 namespace CodexCompletionsApi.Api;
 
 /// <summary>
-/// Streams a plan's choices as SSE. Headers are sent when the first turn has started, so a
-/// failure before that (worker down, queue full, upstream refused the request) is a real HTTP
-/// error; after that, a failure is one in-band <c>data: {"error":…}</c> event and the stream ends
-/// without <c>[DONE]</c>.
+/// Streams a plan's choices as SSE. Headers are sent with the first output, or once the turns have
+/// started and <see cref="ApiOptions.StreamHeaderGrace"/> passed without output — so a failure
+/// before that (worker down, queue full, an upstream 429 or 401) is a real HTTP error. After the
+/// headers, a failure is one in-band <c>data: {"error":…}</c> event and the stream ends without
+/// <c>[DONE]</c>.
 /// </summary>
 internal sealed partial class StreamResult(string route, CompletionPlan plan, IChunkRenderer renderer) : IResult
 {
@@ -34,20 +35,47 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
         var stage = "queued";
         SseWriter? writer = null;
         var usage = new TokenUsage(0, 0, 0, 0, 0);
+        var grace = services.GetRequiredService<IOptions<ApiOptions>>().Value.StreamHeaderGrace;
+        var pendingStarts = new List<int>();
+        long? turnStartedAt = null;
         try
         {
-            await foreach (var choiceEvent in runner.RunAsync(plan, cancellationToken))
+            await using var events = runner.RunAsync(plan, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var next = events.MoveNextAsync().AsTask();
+            while (true)
             {
+                if (writer is null && turnStartedAt is { } since && !await ArrivesWithinAsync(next, grace - time.GetElapsedTime(since), time, cancellationToken))
+                {
+                    // The model is slow to produce output: send headers and role chunks now.
+                    (writer, stage) = (await SseWriter.StartAsync(context, keepAlive, time, cancellationToken), "before_first_token");
+                    await StartChoicesAsync(writer, pendingStarts, cancellationToken);
+                }
+
+                if (!await next)
+                {
+                    break;
+                }
+
+                // The next MoveNextAsync starts only after this event is handled: an async iterator
+                // cannot be disposed (early return below) while a MoveNextAsync is in flight.
+                var choiceEvent = events.Current;
                 if (writer is null)
                 {
-                    if (choiceEvent is ChoiceFailed early)
+                    switch (choiceEvent)
                     {
-                        await OpenAIErrors.ToResult(early.Error, context).ExecuteAsync(context);
-                        return;
+                        case ChoiceFailed early:
+                            // Nothing was sent yet: a real HTTP error (e.g. the upstream's 429 or 401).
+                            await OpenAIErrors.ToResult(early.Error, context).ExecuteAsync(context);
+                            return;
+                        case ChoiceStarted choiceStarted:
+                            pendingStarts.Add(choiceStarted.Index);
+                            turnStartedAt ??= time.GetTimestamp();
+                            next = events.MoveNextAsync().AsTask();
+                            continue;
                     }
 
-                    writer = await SseWriter.StartAsync(context, keepAlive, time, cancellationToken);
-                    stage = "before_first_token";
+                    (writer, stage) = (await SseWriter.StartAsync(context, keepAlive, time, cancellationToken), "before_first_token");
+                    await StartChoicesAsync(writer, pendingStarts, cancellationToken);
                 }
 
                 switch (choiceEvent)
@@ -84,6 +112,8 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
                         await writer.WriteDataAsync(new StreamErrorEvent(OpenAIErrors.ToBody(failed.Error)), OpenAIJsonContext.Web.StreamErrorEvent, cancellationToken);
                         return;
                 }
+
+                next = events.MoveNextAsync().AsTask();
             }
 
             if (writer is null)
@@ -113,6 +143,38 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
             metrics.StreamTimings(route, firstToken, lastContent is null ? null : largestGap);
             Log.StreamSummary(logger, route, firstToken?.TotalMilliseconds, largestGap.TotalMilliseconds, time.GetElapsedTime(started).TotalMilliseconds, chunks);
         }
+    }
+
+    private async Task StartChoicesAsync(SseWriter writer, List<int> pending, CancellationToken cancellationToken)
+    {
+        foreach (var index in pending)
+        {
+            await renderer.StartChoiceAsync(writer, index, cancellationToken);
+        }
+
+        pending.Clear();
+    }
+
+    /// <summary>Whether <paramref name="next"/> completes within <paramref name="budget"/>.</summary>
+    private static async Task<bool> ArrivesWithinAsync(Task<bool> next, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (next.IsCompleted)
+        {
+            return true;
+        }
+
+        if (budget <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var winner = await Task.WhenAny(next, Task.Delay(budget, time, delayCancel.Token));
+        await delayCancel.CancelAsync();
+
+        // On cancellation, report "arrived": the caller then awaits next, which ends with the
+        // cancellation (the iterator must not be disposed while next is in flight).
+        return winner == next || cancellationToken.IsCancellationRequested;
     }
 
     private static partial class Log

@@ -16,9 +16,13 @@ public sealed class RetryingCodexBackend(ICodexBackend inner, IOptions<TurnOptio
 
     private readonly TurnOptions _options = options.Value;
 
-    /// <summary>Failures worth another attempt: transient upstream or worker trouble, never the request itself.</summary>
+    /// <summary>
+    /// Failures worth another attempt: transient upstream or worker trouble, never the request itself.
+    /// Rate limits are passed on with <c>Retry-After</c>: OpenAI clients retry those themselves, and
+    /// retrying here too would multiply the attempts.
+    /// </summary>
     public static bool IsRetryable(BackendErrorKind kind) => kind is
-        BackendErrorKind.Unavailable or BackendErrorKind.Overloaded or BackendErrorKind.RateLimited or BackendErrorKind.UpstreamError;
+        BackendErrorKind.Unavailable or BackendErrorKind.Overloaded or BackendErrorKind.UpstreamError;
 
     public async IAsyncEnumerable<TurnEvent> RunTurnAsync(TurnRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

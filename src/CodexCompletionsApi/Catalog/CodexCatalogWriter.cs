@@ -91,7 +91,7 @@ public static class CodexCatalogWriter
         w.WriteString("mode", "tokens");
         w.WriteNumber("limit", 1_000_000);
         w.WriteEndObject();
-        w.WriteBoolean("supports_image_detail_original", true);
+        w.WriteBoolean("supports_image_detail_original", false);
         w.WriteNumber("context_window", ContextWindow);
         w.WriteNumber("max_context_window", ContextWindow);
         w.WriteNumber("effective_context_window_percent", 100);

@@ -24,6 +24,14 @@ public sealed class ApiOptions
     [RegularExpression("^(drop|reasoning_content|think-tags)$")]
     public string ReasoningOutput { get; set; } = "drop";
 
+    /// <summary>
+    /// How long a stream may wait, after its turns started, for the first output before the headers
+    /// are sent anyway (<c>PROXY_STREAM_HEADER_GRACE_MS</c>). Upstream failures inside this window
+    /// (rate limits, authentication) become real HTTP errors instead of in-band error events.
+    /// </summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan StreamHeaderGrace { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Interval of <c>: keepalive</c> SSE comments while a stream is idle (<c>PROXY_SSE_KEEPALIVE_MS</c>); zero turns them off.</summary>
     /// <value>The default value is zero (off).</value>
     public TimeSpan SseKeepAlive { get; set; } = TimeSpan.Zero;

@@ -39,6 +39,7 @@ public static class EnvironmentAliases
         new("PROXY_MAX_N", "Api:MaxChoices"),
         new("PROXY_REASONING_OUTPUT", "Api:ReasoningOutput"),
         new("PROXY_SSE_KEEPALIVE_MS", "Api:SseKeepAlive", Milliseconds),
+        new("PROXY_STREAM_HEADER_GRACE_MS", "Api:StreamHeaderGrace", Milliseconds),
         new("PROXY_MAX_BODY_BYTES", "Api:MaxBodyBytes"),
         new("PROXY_CORS_ORIGINS", "Api:CorsOrigins"),
         new("PROXY_MAX_CONCURRENT_TURNS", "Turns:MaxConcurrentTurns"),

@@ -94,7 +94,7 @@ public static class ChatCompletionTranslator
         if (inputIsLast)
         {
             CheckMessageExtras(messages[last], last, ignored);
-            input = UserParts(messages[last].Content, last, images);
+            input = UserParts(messages[last].Content, last, images, ignored);
             if (input.Count == 0)
             {
                 throw new InvalidRequestException("The last user message has no content parts.", $"messages[{last}].content", "invalid_value");
@@ -165,7 +165,7 @@ public static class ChatCompletionTranslator
                 history.Add(ResponsesItems.Message("developer", "input_text", TextOf(message.Content, i, allowNull: false)));
                 break;
             case "user":
-                history.Add(ResponsesItems.UserMessage(UserParts(message.Content, i, images)));
+                history.Add(ResponsesItems.UserMessage(UserParts(message.Content, i, images, ignored)));
                 break;
             case "assistant":
                 var text = TextOf(message.Content, i, allowNull: true);
@@ -282,7 +282,7 @@ public static class ChatCompletionTranslator
         }
     }
 
-    private static IReadOnlyList<TurnInputPart> UserParts(JsonElement content, int i, IReadOnlyDictionary<string, string> images)
+    private static IReadOnlyList<TurnInputPart> UserParts(JsonElement content, int i, IReadOnlyDictionary<string, string> images, List<string> ignored)
     {
         switch (content.ValueKind)
         {
@@ -301,7 +301,7 @@ public static class ChatCompletionTranslator
                             parts.Add(TurnInputPart.FromText(PartText(part, param)));
                             break;
                         case "image_url":
-                            parts.Add(ImagePart(part, param, images));
+                            parts.Add(ImagePart(part, param, images, ignored));
                             break;
                         default:
                             throw new InvalidRequestException($"Unsupported content part type '{type}'. Supported: 'text', 'image_url'.", $"{param}.type", "invalid_value");
@@ -317,16 +317,23 @@ public static class ChatCompletionTranslator
     private static bool IsRemote(string url)
         => url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
-    private static TurnInputPart ImagePart(JsonElement part, string param, IReadOnlyDictionary<string, string> images)
+    private static TurnInputPart ImagePart(JsonElement part, string param, IReadOnlyDictionary<string, string> images, List<string> ignored)
     {
         var url = ImageUrlOf(part) ?? throw new InvalidRequestException("An image_url part needs 'image_url.url'.", $"{param}.image_url.url", "missing_required_parameter");
-        string? detail = null;
+        var detail = "auto"; // OpenAI's default; Codex's own default would be "high"
         if (part.GetProperty("image_url").TryGetProperty("detail", out var d) && d.ValueKind != JsonValueKind.Null)
         {
             detail = d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText();
             if (detail is not ("auto" or "low" or "high"))
             {
                 throw new InvalidRequestException($"Invalid image detail '{detail}'. Supported: 'auto', 'low', 'high'.", $"{param}.image_url.detail", "invalid_value");
+            }
+
+            if (detail == "low")
+            {
+                // Codex 0.169.0 replaces a 'low' image with a text placeholder; send it as 'auto' and say so.
+                detail = "auto";
+                ignored.Add($"{param}.image_url.detail");
             }
         }
 

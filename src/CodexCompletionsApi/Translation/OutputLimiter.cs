@@ -18,12 +18,19 @@ namespace CodexCompletionsApi.Translation;
 /// re-tokenizes only <c>tail + delta</c>, then commits up to the last stable boundary in it (typically the start of
 /// the last word or punctuation mark), so the tail stays a few characters long in prose, code and CJK text. A
 /// boundary is stable only where no continuation can move a token across it, so the count is exact after every
-/// delta: it always equals <see cref="CountTokens"/> of everything emitted so far, never an estimate. Text without
-/// stable boundaries (a long run of emoji, or of whitespace) stays in the tail and is re-tokenized with each delta:
-/// still exact, only slower.</para>
-/// <para><b>Token limit.</b> When emitting a delta would take the count past the limit, the output is cut where the
-/// first <c>maxTokens</c> tokens of the whole output end (moved back to a character boundary if that token ends
-/// inside a character) and <see cref="FinishReason"/> becomes <c>length</c>. Reaching exactly the limit does not
+/// delta: it always equals <see cref="CountTokens"/> of everything emitted so far, never an estimate. The one
+/// exception bounds the cost of text with no stable boundary for over 512 characters (one pre-tokenizer piece: a
+/// run of emoji or symbols, of whitespace, or of letters with no separator), which would otherwise be re-tokenized
+/// whole with every delta: such a tail is split at a token boundary at least 128 characters from its end, and only
+/// where both sides, counted alone, add up to the count of the whole at that moment. BPE merges inside one piece
+/// are local, so text arriving later does not reach that far back in practice, but that is not proven; the count
+/// could then drift by a token per split, and only inside such runs.</para>
+/// <para><b>Token limit.</b> When emitting a delta would take the count past the limit, the output is cut at the
+/// longest prefix that fits and <see cref="FinishReason"/> becomes <c>length</c>: from where the first
+/// <c>maxTokens</c> tokens of the output end (moved back to a character boundary if that token ends inside a
+/// character, since byte-level tokens can split one), extended one character at a time while the prefix still
+/// counts at most <c>maxTokens</c> (a word cut short can tokenize into fewer pieces than its first tokens). For
+/// ordinary text that equals decoding the first <c>maxTokens</c> token ids. Reaching exactly the limit does not
 /// finish: the next delta may merge into the last token without adding one, so <c>length</c> is set only once text
 /// arrives that does not fit. If the model ends right at the limit, <see cref="FinishReason"/> stays null and the
 /// caller reports a normal stop. Whichever limit cuts the text first decides the reason.</para>
@@ -32,6 +39,11 @@ internal sealed class OutputLimiter
 {
     public const string Stop = "stop";
     public const string Length = "length";
+
+    // Past this many uncommitted characters without a stable boundary, split the tail at a verified token boundary
+    // that keeps the last KeptTailLength characters uncommitted (see the remarks).
+    private const int LongTailLength = 512;
+    private const int KeptTailLength = 128;
 
     private readonly string[] _stops;
     private readonly int _longestStop;
@@ -220,6 +232,15 @@ internal sealed class OutputLimiter
             }
         }
 
+        if (window.Length > LongTailLength
+            && TokenCounter.TryFindVerifiedSplit(window, windowTokens, window.Length - KeptTailLength, out var split, out var splitTokens))
+        {
+            _tail = window[split..];
+            _tailTokens = windowTokens - splitTokens;
+            _committedTokens += splitTokens;
+            return;
+        }
+
         _tail = window;
         _tailTokens = windowTokens;
     }
@@ -228,6 +249,7 @@ internal sealed class OutputLimiter
     // never before `emitted` (already sent, and known to fit) and never inside a surrogate pair, verified against a
     // fresh count; then extend one character at a time while the prefix still fits (the window's last piece may be
     // cut short by the delta boundary, and a longer prefix can tokenize into no more tokens, e.g. "<|endof" + "t").
+    // The extension re-counts only from the last stable boundary before the cut, so a large window stays cheap.
     private static int Cut(string window, int budget, int emitted)
     {
         var cut = Math.Max(TokenCounter.PrefixLengthForTokens(window, budget), emitted);
@@ -236,10 +258,17 @@ internal sealed class OutputLimiter
             cut--;
         }
 
+        var origin = cut;
+        while (origin > 0 && !TokenCounter.IsStableBoundary(window, origin))
+        {
+            origin--;
+        }
+
+        var originTokens = TokenCounter.Count(window.AsSpan(0, origin));
         while (cut < window.Length)
         {
             var next = cut + (SplitsPair(window, cut + 1) ? 2 : 1);
-            if (TokenCounter.Count(window.AsSpan(0, next)) > budget)
+            if (originTokens + TokenCounter.Count(window.AsSpan(origin, next - origin)) > budget)
             {
                 break;
             }

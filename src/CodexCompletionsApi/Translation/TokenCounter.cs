@@ -85,6 +85,39 @@ internal static class TokenCounter
         return true;
     }
 
+    /// <summary>
+    /// Fallback split for text with no stable boundary: the start of a token of <paramref name="text"/> at or
+    /// before <paramref name="latestIndex"/>, on a character boundary, where the two sides counted alone add up to
+    /// <paramref name="textTokens"/> (the count of the whole) right now. Returns false when the last few candidates
+    /// all fail that check.
+    /// </summary>
+    public static bool TryFindVerifiedSplit(string text, int textTokens, int latestIndex, out int index, out int tokensBefore)
+    {
+        var tokens = Instance.Value.EncodeToTokens(text, out _);
+        var attempts = 0;
+        for (var i = tokens.Count - 1; i > 0 && attempts < 4; i--)
+        {
+            var start = tokens[i].Offset.Start.GetOffset(text.Length);
+            if (start <= 0 || start > latestIndex || tokens[i - 1].Offset.End.GetOffset(text.Length) > start
+                || (char.IsHighSurrogate(text[start - 1]) && char.IsLowSurrogate(text[start])))
+            {
+                continue;
+            }
+
+            attempts++;
+            if (Count(text.AsSpan(0, start)) == i && Count(text.AsSpan(start)) == textTokens - i)
+            {
+                index = start;
+                tokensBefore = i;
+                return true;
+            }
+        }
+
+        index = 0;
+        tokensBefore = 0;
+        return false;
+    }
+
     private static bool IsMark(char c) => CharUnicodeInfo.GetUnicodeCategory(c)
         is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
 }

@@ -10,7 +10,8 @@ namespace CodexCompletionsApi.IntegrationTests.Infrastructure;
 /// <summary>
 /// The service with a real, pinned Codex worker pointed at the project's scripted model on
 /// 127.0.0.1. One instance per test class (xunit class fixture); each gets its own data directory
-/// and so its own CODEX_HOME.
+/// and so its own CODEX_HOME. <see cref="Client"/> checks every streamed response against the wire
+/// contract (<see cref="WireInvariantHandler"/>); subclasses change settings in <see cref="ConfigureService"/>.
 /// </summary>
 public class ServiceFixture : IAsyncLifetime
 {
@@ -42,10 +43,32 @@ public class ServiceFixture : IAsyncLifetime
             builder.UseSetting("Upstream:ApiKey", UpstreamKey);
             builder.UseSetting("AppServer:RestartInitialDelay", "00:00:00.100");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            ConfigureService(builder);
         });
-        Client = _factory.CreateClient();
-        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        Client = CreateClient();
         await Supervisor.FirstReady.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// A new client for the service. With <paramref name="checkWireInvariants"/> (the default, and how
+    /// <see cref="Client"/> is made) every <c>text/event-stream</c> response is buffered and checked by
+    /// <see cref="WireInvariantHandler"/>; without it the body streams, for tests that act mid-stream.
+    /// <paramref name="apiKey"/> <see langword="null"/> sends no Authorization header. The caller disposes it.
+    /// </summary>
+    public HttpClient CreateClient(bool checkWireInvariants = true, string? apiKey = ApiKey)
+    {
+        var client = checkWireInvariants ? _factory!.CreateDefaultClient(new WireInvariantHandler()) : _factory!.CreateDefaultClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>Settings of a fixture subclass; applied after (and so overriding) the defaults above.</summary>
+    protected virtual void ConfigureService(IWebHostBuilder builder)
+    {
     }
 
     public virtual async ValueTask DisposeAsync()

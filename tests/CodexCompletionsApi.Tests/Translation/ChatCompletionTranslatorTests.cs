@@ -1012,12 +1012,15 @@ public sealed class ChatCompletionTranslatorTests
 
         // Assert
         Assert.Equal(
-            [new TurnInputPart("Describe this."), new TurnInputPart(null, DataUrl, "low")],
+            [new TurnInputPart("Describe this."), new TurnInputPart(null, DataUrl, "auto")],
             plan.Turn.Input);
+
+        // 'low' cannot reach the model through Codex 0.169.0; it is sent as 'auto' and reported.
+        Assert.Contains("messages[0].content[1].image_url.detail", plan.IgnoredParams);
     }
 
     [Fact]
-    public void ToPlan_ImageWithoutDetail_LeavesDetailNull()
+    public void ToPlan_ImageWithoutDetail_DefaultsToAuto()
     {
         // Arrange
         var json = WithMessages($$"""[{"role":"user","content":[{"type":"image_url","image_url":{"url":"{{DataUrl}}"} }]}]""");
@@ -1026,7 +1029,7 @@ public sealed class ChatCompletionTranslatorTests
         var plan = Plan(json);
 
         // Assert
-        Assert.Equal(new TurnInputPart(null, DataUrl, null), Assert.Single(plan.Turn.Input));
+        Assert.Equal(new TurnInputPart(null, DataUrl, "auto"), Assert.Single(plan.Turn.Input));
     }
 
     [Theory]

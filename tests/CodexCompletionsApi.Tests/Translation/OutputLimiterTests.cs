@@ -422,6 +422,30 @@ public sealed class OutputLimiterTests
     }
 
     [Fact]
+    public void Append_WholeLongOutputInOneDelta_CutFitsAndIsMaximal()
+    {
+        // Arrange: the non-streaming path hands over the whole output at once.
+        var text = string.Concat(Enumerable.Repeat(MixedText + "\n" + new string(' ', 60) + "x\n", 20));
+        var total = ReferenceCount(text);
+
+        foreach (var maxTokens in new[] { 1, 17, total / 3, total / 2, total - 1 })
+        {
+            var limiter = new OutputLimiter([], maxTokens);
+
+            // Act
+            var output = limiter.Append(text);
+
+            // Assert
+            Assert.StartsWith(output, text, StringComparison.Ordinal);
+            Assert.Equal("length", limiter.FinishReason);
+            Assert.Equal(ReferenceCount(output), limiter.EmittedTokens);
+            Assert.True(limiter.EmittedTokens <= maxTokens);
+            var next = char.IsHighSurrogate(text[output.Length]) ? 2 : 1;
+            Assert.True(ReferenceCount(text[..(output.Length + next)]) > maxTokens, $"max {maxTokens}: cut at {output.Length} could be longer");
+        }
+    }
+
+    [Fact]
     public void Append_LongOutputInSingleCharacters_UncommittedTailStaysSmall()
     {
         // Arrange
@@ -438,6 +462,36 @@ public sealed class OutputLimiterTests
 
         // Assert
         Assert.True(longestTail <= 8, $"tail grew to {longestTail} characters");
+        Assert.Equal(ReferenceCount(text), limiter.EmittedTokens);
+    }
+
+    [Theory]
+    [InlineData("😀", 3000)]
+    [InlineData("🫠", 1500)]
+    [InlineData("-", 5000)]
+    [InlineData(" ", 5000)]
+    [InlineData("ha", 2500)]
+    [InlineData("!?", 2500)]
+    public void Append_LongRunWithoutStableBoundary_TailIsBoundedAndCountExact(string unit, int repeats)
+    {
+        // Arrange: one pre-tokenizer piece thousands of characters long, in 3-character deltas.
+        var text = "Start: " + string.Concat(Enumerable.Repeat(unit, repeats)) + " end.";
+        var limiter = new OutputLimiter([], null);
+        var emitted = new StringBuilder();
+        var longestTail = 0;
+
+        // Act
+        foreach (var delta in RandomSplit(text, new Random(3), 3))
+        {
+            emitted.Append(limiter.Append(delta));
+            longestTail = Math.Max(longestTail, limiter.UncommittedLength);
+        }
+
+        emitted.Append(limiter.Flush());
+
+        // Assert
+        Assert.Equal(text, emitted.ToString());
+        Assert.True(longestTail <= 512 + 3, $"tail grew to {longestTail} characters");
         Assert.Equal(ReferenceCount(text), limiter.EmittedTokens);
     }
 

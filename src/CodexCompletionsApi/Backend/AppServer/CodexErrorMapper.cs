@@ -7,17 +7,40 @@ namespace CodexCompletionsApi.Backend.AppServer;
 /// Classifies Codex failures (<c>codexErrorInfo</c> of a failed turn, JSON-RPC errors) into the
 /// service's <see cref="BackendErrorKind"/>, following docs/app-server-protocol.md §6.
 /// </summary>
-internal static class CodexErrorMapper
+internal static partial class CodexErrorMapper
 {
     /// <summary>JSON-RPC error code the app-server uses when it is overloaded.</summary>
     public const int ServerOverloadedCode = -32001;
 
     public static BackendException FromTurnError(TurnError? error)
     {
-        var message = error?.Message ?? "The turn failed without an error message.";
+        var message = UpstreamUrl().Replace(error?.Message ?? "The turn failed without an error message.", string.Empty);
         var (kind, status) = Classify(error?.CodexErrorInfo, message);
-        return new BackendException(kind, message) { UpstreamStatus = status };
+        return new BackendException(kind, message) { UpstreamStatus = status, RetryAfterSeconds = RetryAfterHint(message + " " + error?.AdditionalDetails) };
     }
+
+    /// <summary>
+    /// Seconds from an upstream hint such as "Please try again in 1.5s" or "in 750ms" (rounded up),
+    /// since Codex does not pass the upstream's <c>Retry-After</c> header on.
+    /// </summary>
+    internal static int? RetryAfterHint(string text)
+    {
+        var match = RetryHint().Match(text);
+        if (!match.Success || !double.TryParse(match.Groups["n"].Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            return null;
+        }
+
+        var seconds = match.Groups["unit"].Value == "ms" ? value / 1000 : value;
+        return (int)Math.Clamp(Math.Ceiling(seconds), 1, 3600);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"try again in (?<n>\d+(?:\.\d+)?)\s*(?<unit>ms|s)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex RetryHint();
+
+    /// <summary>Codex appends the upstream URL to HTTP failures; clients must not learn it.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@",?\s*url: \S+")]
+    private static partial System.Text.RegularExpressions.Regex UpstreamUrl();
 
     /// <summary>
     /// The reason of an upstream <c>response.incomplete</c> (Codex fails the turn with
