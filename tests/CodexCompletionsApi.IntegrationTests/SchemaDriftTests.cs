@@ -94,7 +94,7 @@ public sealed class SchemaDriftTests : IAsyncLifetime
         var notifications = MethodNames("ServerNotification.json");
         var clientNotifications = MethodNames("ClientNotification.json");
 
-        foreach (var method in new[] { CodexMethods.Initialize, CodexMethods.ThreadStart, CodexMethods.ThreadInjectItems, CodexMethods.ThreadUnsubscribe, CodexMethods.TurnStart, CodexMethods.TurnInterrupt, CodexMethods.ModelList })
+        foreach (var method in new[] { CodexMethods.Initialize, CodexMethods.ThreadStart, CodexMethods.ThreadInjectItems, CodexMethods.ThreadUnsubscribe, CodexMethods.TurnStart, CodexMethods.TurnInterrupt, CodexMethods.ModelList, CodexMethods.ThreadLoadedList })
         {
             Assert.Contains(method, client);
         }

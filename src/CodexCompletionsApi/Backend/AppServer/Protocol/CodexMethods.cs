@@ -14,6 +14,7 @@ internal static class CodexMethods
     public const string TurnStart = "turn/start";
     public const string TurnInterrupt = "turn/interrupt";
     public const string ModelList = "model/list";
+    public const string ThreadLoadedList = "thread/loaded/list";
 
     // client → server notifications
     public const string Initialized = "initialized";
