@@ -23,7 +23,7 @@ public static class ChatCompletionsEndpoints
         return v1;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, ModelCatalog catalog, IOptions<ApiOptions> api, TimeProvider timeProvider)
+    private static async Task<IResult> CreateAsync(HttpContext context, ModelCatalog catalog, IOptions<ApiOptions> api, IOptions<ToolOptions> toolOptions, TimeProvider timeProvider)
     {
         var (request, error) = await RequestReader.ReadAsync(context, OpenAIJsonContext.Web.ChatCompletionRequest);
         if (error is not null)
@@ -53,12 +53,14 @@ public static class ChatCompletionsEndpoints
         }
 
         var reasoning = ReasoningMode(context, api.Value);
+        var configuredMode = ToolOutput.ParseMode(toolOptions.Value.OutputMode, ToolOutputMode.ObsidianXml);
+        var tools = new ToolOutput(ToolOutput.ParseMode(context.Request.Headers[ToolOutput.Header], configuredMode), plan.LegacyFunctions, plan.Tools);
         Respond.IgnoredParams(context, plan.IgnoredParams);
         var id = Ids.New("chatcmpl-");
         var created = timeProvider.GetUtcNow().ToUnixTimeSeconds();
         if (plan.Stream)
         {
-            return new StreamResult(Route, plan, new ChatChunkRenderer(id, created, plan.ResponseModel, plan.IncludeUsage, reasoning));
+            return new StreamResult(Route, plan, new ChatChunkRenderer(id, created, plan.ResponseModel, plan.IncludeUsage, reasoning, tools));
         }
 
         return await Respond.CollectAsync(context, Route, plan, collected =>
@@ -66,7 +68,7 @@ public static class ChatCompletionsEndpoints
             var choices = collected.Choices.Select(c =>
             {
                 var (content, reasoningContent) = ReasoningOutputs.Compose(reasoning, c.Content, c.Reasoning);
-                return new ChoiceResult(c.Index, content, reasoningContent, c.FinishReason);
+                return ToolCalls.Apply(new ChoiceResult(c.Index, content, reasoningContent, c.FinishReason), c.ToolCalls, tools);
             }).ToList();
             var completion = ChatCompletionTranslator.ToChatCompletion(id, created, plan.ResponseModel, choices, collected.Usage);
             return TypedResults.Json(completion, OpenAIJsonContext.Web.ChatCompletion);

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using CodexCompletionsApi.Backend;
+using CodexCompletionsApi.Configuration;
 using CodexCompletionsApi.Translation;
+using Microsoft.Extensions.Options;
 
 namespace CodexCompletionsApi.Api;
 
@@ -10,7 +12,7 @@ namespace CodexCompletionsApi.Api;
 /// what the service enforces itself: stop sequences and the token limit. A choice cut by a limit
 /// is ended at once; leaving the turn's enumeration interrupts the turn and releases its thread.
 /// </summary>
-internal sealed class ChoiceRunner(ICodexBackend backend)
+internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> toolOptions)
 {
     /// <summary>Separator between two agent messages of one turn (Codex may send several).</summary>
     public const string MessageSeparator = "\n\n";
@@ -54,6 +56,9 @@ internal sealed class ChoiceRunner(ICodexBackend backend)
         var wroteText = false;
         (string Item, int Part)? reasoningPart = null;
         string? finish = null;
+        var toolCalls = 0;
+        var maxToolCalls = toolOptions.Value.MaxCalls(plan.ParallelToolCalls);
+        var suppressTail = toolOptions.Value.SuppressTailAfterTools;
         await using var events = backend.RunTurnAsync(plan.Turn, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (finish is null)
         {
@@ -84,6 +89,25 @@ internal sealed class ChoiceRunner(ICodexBackend backend)
             {
                 case TurnStartedEvent:
                     yield return new ChoiceStarted(index);
+                    break;
+
+                case TextDeltaEvent when toolCalls > 0 && suppressTail:
+                    break; // text after a tool call in the same response is not sent
+
+                case ToolCallEvent call when plan.Tools.Count > 0:
+                    if (toolCalls < maxToolCalls)
+                    {
+                        yield return new ChoiceToolCall(index, toolCalls, call.CallId, call.Name, call.Arguments);
+                    }
+
+                    toolCalls++;
+                    break;
+
+                case ResponseCompletedEvent response when toolCalls > 0:
+                    // The model's response is complete, so every call it made is known: hand them to the
+                    // client. Leaving ends the turn (interrupt), so Codex never waits for a tool answer.
+                    usage = response.Usage ?? usage;
+                    finish = plan.LegacyFunctions ? "function_call" : "tool_calls";
                     break;
 
                 case TextDeltaEvent delta:

@@ -103,6 +103,11 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
                     case ChoiceReasoning reasoning:
                         await renderer.ReasoningAsync(writer, reasoning.Index, reasoning.Text, cancellationToken);
                         break;
+                    case ChoiceToolCall call:
+                        firstToken ??= time.GetElapsedTime(started);
+                        stage = "streaming";
+                        await renderer.ToolCallAsync(writer, call.Index, call.CallIndex, call.Id, call.Name, call.Arguments, cancellationToken);
+                        break;
                     case ChoiceFinished finished:
                         usage = ChoiceCollector.Add(usage, finished.Usage);
                         await renderer.FinishAsync(writer, finished.Index, finished.FinishReason, cancellationToken);

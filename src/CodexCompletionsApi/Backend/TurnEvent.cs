@@ -15,6 +15,15 @@ public sealed record MessageCompletedEvent(string ItemId, string Text) : TurnEve
 /// <summary>A fragment of reasoning: a summary part, or raw reasoning text.</summary>
 public sealed record ReasoningDeltaEvent(string ItemId, string Delta, bool IsSummary, int Index) : TurnEvent;
 
+/// <summary>
+/// The model called a client tool: the raw <c>function_call</c> item, with the arguments string exactly
+/// as the model produced it. <see cref="CallId"/> is the model's own call id.
+/// </summary>
+public sealed record ToolCallEvent(string CallId, string Name, string Arguments, string? Namespace) : TurnEvent;
+
+/// <summary>One upstream model response finished (all of its output items are known), with its usage.</summary>
+public sealed record ResponseCompletedEvent(TokenUsage? Usage) : TurnEvent;
+
 /// <summary>Token usage of the whole thread so far (the thread is fresh per request).</summary>
 public sealed record UsageEvent(TokenUsage Usage) : TurnEvent;
 

@@ -23,6 +23,12 @@ public sealed record TurnRequest
     /// <summary>Reasoning effort, or <see langword="null"/> for the catalog default.</summary>
     public string? Effort { get; init; }
 
+    /// <summary>
+    /// Client tools, as Codex dynamic tool specs (<c>{"type":"function","name","description","inputSchema"}</c>).
+    /// When any is registered, a call the model makes ends the turn: it goes to the client.
+    /// </summary>
+    public IReadOnlyList<JsonElement> DynamicTools { get; init; } = [];
+
     /// <summary>A strict JSON schema the final answer must follow (Codex sends it as <c>text.format</c>).</summary>
     public JsonElement? OutputSchema { get; init; }
 }

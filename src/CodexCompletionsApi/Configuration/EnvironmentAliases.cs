@@ -48,6 +48,11 @@ public static class EnvironmentAliases
         new("PROXY_IDLE_TIMEOUT_MS", "Turns:IdleTimeout", Milliseconds),
         new("PROXY_TOTAL_TIMEOUT_MS", "Turns:TotalTimeout", Milliseconds),
         new("PROXY_RETRY_MAX", "Turns:MaxRetries"),
+        new("PROXY_OUTPUT_MODE", "Tools:OutputMode"),
+        new("PROXY_ENABLE_PARALLEL_TOOL_CALLS", "Tools:ParallelToolCalls"),
+        new("PROXY_TOOL_BLOCK_MAX", "Tools:ToolBlockMax"),
+        new("PROXY_STOP_AFTER_TOOLS_MODE", "Tools:StopAfterToolsMode"),
+        new("PROXY_SUPPRESS_TAIL_AFTER_TOOLS", "Tools:SuppressTailAfterTools"),
     ];
 
     /// <summary>

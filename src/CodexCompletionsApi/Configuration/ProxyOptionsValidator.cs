@@ -55,3 +55,6 @@ public sealed partial class TurnOptionsAttributeValidator : IValidateOptions<Tur
 
 [OptionsValidator]
 public sealed partial class ImageFetchOptionsAttributeValidator : IValidateOptions<ImageFetchOptions>;
+
+[OptionsValidator]
+public sealed partial class ToolOptionsAttributeValidator : IValidateOptions<ToolOptions>;

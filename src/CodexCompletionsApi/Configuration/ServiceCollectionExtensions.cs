@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.SectionName);
         services.AddOptionsWithValidateOnStart<ApiOptions, ApiOptionsAttributeValidator>().BindConfiguration(ApiOptions.SectionName);
         services.AddOptionsWithValidateOnStart<TurnOptions, TurnOptionsAttributeValidator>().BindConfiguration(TurnOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<ToolOptions, ToolOptionsAttributeValidator>().BindConfiguration(ToolOptions.SectionName);
         services.AddOptionsWithValidateOnStart<ImageFetchOptions, ImageFetchOptionsAttributeValidator>().BindConfiguration(ImageFetchOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);

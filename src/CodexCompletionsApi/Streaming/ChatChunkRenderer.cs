@@ -9,7 +9,7 @@ namespace CodexCompletionsApi.Streaming;
 /// choice, and the usage chunk. Every chunk has the same <c>id</c>, <c>created</c> and <c>model</c>;
 /// with <c>include_usage</c> every chunk carries <c>usage: null</c> except the last.
 /// </summary>
-internal sealed class ChatChunkRenderer(string id, long created, string model, bool includeUsage, ReasoningOutput reasoning) : IChunkRenderer
+internal sealed class ChatChunkRenderer(string id, long created, string model, bool includeUsage, ReasoningOutput reasoning, ToolOutput? tools = null) : IChunkRenderer
 {
     private readonly HashSet<int> _thinking = [];
 
@@ -38,6 +38,31 @@ internal sealed class ChatChunkRenderer(string id, long created, string model, b
             default:
                 return Task.CompletedTask;
         }
+    }
+
+    public async Task ToolCallAsync(SseWriter writer, int index, int callIndex, string callId, string name, string arguments, CancellationToken cancellationToken)
+    {
+        if (tools is null)
+        {
+            return;
+        }
+
+        if (tools.Mode == ToolOutputMode.ObsidianXml)
+        {
+            var block = ObsidianXml.ToBlock(name, arguments, tools.ParameterOrder(name));
+            await TextAsync(writer, index, (callIndex > 0 ? ObsidianXml.BlockSeparator : string.Empty) + block, cancellationToken);
+        }
+
+        if (tools.Legacy)
+        {
+            await WriteAsync(writer, index, new ChunkDelta { FunctionCall = new FunctionDelta { Name = name, Arguments = string.Empty } }, null, cancellationToken);
+            await WriteAsync(writer, index, new ChunkDelta { FunctionCall = new FunctionDelta { Arguments = arguments } }, null, cancellationToken);
+            return;
+        }
+
+        // First delta: id, type and the whole name; then the arguments (they concatenate to the full string).
+        await WriteAsync(writer, index, new ChunkDelta { ToolCalls = [new ToolCallDelta(callIndex) { Id = callId, Type = "function", Function = new FunctionDelta { Name = name, Arguments = string.Empty } }] }, null, cancellationToken);
+        await WriteAsync(writer, index, new ChunkDelta { ToolCalls = [new ToolCallDelta(callIndex) { Function = new FunctionDelta { Arguments = arguments } }] }, null, cancellationToken);
     }
 
     public async Task FinishAsync(SseWriter writer, int index, string finishReason, CancellationToken cancellationToken)

@@ -12,6 +12,9 @@ internal interface IChunkRenderer
 
     Task ReasoningAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken);
 
+    /// <summary>A complete tool call of a choice (chat: <c>delta.tool_calls</c>, and the XML block in obsidian-xml mode).</summary>
+    Task ToolCallAsync(SseWriter writer, int index, int callIndex, string id, string name, string arguments, CancellationToken cancellationToken);
+
     Task FinishAsync(SseWriter writer, int index, string finishReason, CancellationToken cancellationToken);
 
     /// <summary>The final <c>choices: []</c> usage chunk (only with <c>include_usage</c>).</summary>

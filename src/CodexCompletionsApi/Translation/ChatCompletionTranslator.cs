@@ -60,6 +60,7 @@ public static class ChatCompletionTranslator
 
         RequestRules.CheckExtras(request.Extra, IgnoredChatFields, ignored);
         var format = ResponseFormats.Parse(request.ResponseFormat, "response_format", nested: true);
+        var tools = ToolTranslator.Parse(request.Tools, request.ToolChoice, request.Functions, request.FunctionCall, ignored);
 
         if (request.Messages is not { Count: > 0 } messages)
         {
@@ -115,6 +116,7 @@ public static class ChatCompletionTranslator
                 Input = input,
                 Effort = effort,
                 OutputSchema = format.Schema,
+                DynamicTools = tools.DynamicTools,
             },
             Model = model,
             ResponseModel = requested,
@@ -124,6 +126,9 @@ public static class ChatCompletionTranslator
             Stop = stop,
             MaxTokens = maxTokens,
             IgnoredParams = ignored,
+            Tools = tools.Tools,
+            LegacyFunctions = tools.Legacy,
+            ParallelToolCalls = request.ParallelToolCalls != false,
         };
     }
 
@@ -413,7 +418,7 @@ public static class ChatCompletionTranslator
             id,
             created,
             model,
-            [.. choices.Select(c => new ChatChoice(c.Index, new ChatResponseMessage("assistant", c.Content) { ReasoningContent = c.ReasoningContent }, c.FinishReason))],
+            [.. choices.Select(c => new ChatChoice(c.Index, new ChatResponseMessage("assistant", c.Content) { ReasoningContent = c.ReasoningContent, ToolCalls = c.ToolCalls, FunctionCall = c.FunctionCall }, c.FinishReason))],
             usage is null ? null : ToUsage(usage));
 
     public static ChatUsage ToUsage(TokenUsage usage)
@@ -426,4 +431,9 @@ public static class ChatCompletionTranslator
 }
 
 /// <summary>The finished output of one choice.</summary>
-public sealed record ChoiceResult(int Index, string Content, string? ReasoningContent, string FinishReason);
+public sealed record ChoiceResult(int Index, string? Content, string? ReasoningContent, string FinishReason)
+{
+    public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
+
+    public FunctionCall? FunctionCall { get; init; }
+}

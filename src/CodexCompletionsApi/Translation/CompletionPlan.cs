@@ -31,7 +31,19 @@ public sealed record CompletionPlan
 
     /// <summary>Text to put before the model's output (legacy completions <c>echo</c>).</summary>
     public string? EchoPrefix { get; init; }
+
+    /// <summary>Client tools registered for the turn; empty when none (or <c>tool_choice: "none"</c>).</summary>
+    public IReadOnlyList<ToolDefinition> Tools { get; init; } = [];
+
+    /// <summary>The request used the legacy <c>functions</c>: answer with <c>function_call</c>.</summary>
+    public bool LegacyFunctions { get; init; }
+
+    /// <summary>More than one call may be returned per response (<c>parallel_tool_calls</c>).</summary>
+    public bool ParallelToolCalls { get; init; } = true;
 }
+
+/// <summary>A client tool: its name and the order of its parameters (for canonical XML rendering).</summary>
+public sealed record ToolDefinition(string Name, IReadOnlyList<string> ParameterOrder);
 
 /// <summary>Service-wide bounds the translators check requests against.</summary>
 public sealed record RequestLimits(int MaxChoices);

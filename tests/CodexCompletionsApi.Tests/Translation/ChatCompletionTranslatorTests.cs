@@ -507,11 +507,8 @@ public sealed class ChatCompletionTranslatorTests
     }
 
     [Theory]
-    [InlineData("tools", """[{"type":"function","function":{"name":"f"}}]""")]
-    [InlineData("tool_choice", "\"auto\"")]
-    [InlineData("functions", """[{"name":"f"}]""")]
-    [InlineData("parallel_tool_calls", "false")]
     [InlineData("frobnicate", "true")]
+    [InlineData("tool_resources", "{}")]
     public void ToPlan_UnknownNonNullField_Rejects400NamingIt(string field, string value)
     {
         // Arrange

@@ -64,6 +64,10 @@ internal sealed partial class AppServerBackend(
         var json = CodexJsonContext.Default;
         ThreadSubscription? subscription = null;
         string? turnId = null;
+        var replayedCalls = new HashSet<string>(
+            request.History.Where(i => i.TryGetProperty("type"u8, out var t) && t.ValueEquals("function_call"u8) && i.TryGetProperty("call_id"u8, out _))
+                .Select(i => i.GetProperty("call_id"u8).GetString() ?? string.Empty),
+            StringComparer.Ordinal);
         var turnDone = false;
         try
         {
@@ -73,6 +77,8 @@ internal sealed partial class AppServerBackend(
                 {
                     Model = request.Model,
                     BaseInstructions = request.BaseInstructions,
+                    DynamicTools = request.DynamicTools.Count > 0 ? request.DynamicTools : null,
+                    ExperimentalRawEvents = request.DynamicTools.Count > 0 ? true : null,
                 },
                 json.ThreadStartParams,
                 json.ThreadStartResult,
@@ -111,7 +117,7 @@ internal sealed partial class AppServerBackend(
 
             await foreach (var message in ReadAllAsync(subscription, new TurnDeadlines(_turns, timeProvider), ct, cancellationToken))
             {
-                var turnEvent = Translate(message, connection);
+                var turnEvent = Translate(message, connection, request.DynamicTools.Count > 0, replayedCalls);
                 if (turnEvent is null)
                 {
                     continue;
@@ -206,7 +212,7 @@ internal sealed partial class AppServerBackend(
     private static UserInput ToUserInput(TurnInputPart part)
         => part.ImageDataUrl is { } url ? UserInput.FromImage(url, part.ImageDetail) : UserInput.FromText(part.Text ?? string.Empty);
 
-    private TurnEvent? Translate(IncomingMessage message, JsonRpcConnection connection)
+    private TurnEvent? Translate(IncomingMessage message, JsonRpcConnection connection, bool clientTools, HashSet<string> replayedCalls)
     {
         var json = CodexJsonContext.Default;
         switch (message.Method)
@@ -235,6 +241,28 @@ internal sealed partial class AppServerBackend(
             case CodexMethods.TokenUsageUpdated:
                 var usage = message.Params.Deserialize(json.TokenUsageUpdatedNotification)!.TokenUsage.Total;
                 return new UsageEvent(new TokenUsage(usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens, usage.ReasoningOutputTokens, usage.TotalTokens));
+
+            case CodexMethods.RawResponseItemCompleted:
+                // Raw events also echo the replayed history: only calls the model makes now are new.
+                var raw = message.Params.Deserialize(json.RawResponseItemNotification)!.Item;
+                return raw.TryGetProperty("type"u8, out var rawType) && rawType.ValueEquals("function_call"u8)
+                    && raw.TryGetProperty("call_id"u8, out var rawCallId) && !replayedCalls.Contains(rawCallId.GetString() ?? string.Empty)
+                    ? new ToolCallEvent(
+                        raw.GetProperty("call_id"u8).GetString()!,
+                        raw.GetProperty("name"u8).GetString()!,
+                        raw.TryGetProperty("arguments"u8, out var args) && args.ValueKind == JsonValueKind.String ? args.GetString()! : "{}",
+                        raw.TryGetProperty("namespace"u8, out var ns) && ns.ValueKind == JsonValueKind.String ? ns.GetString() : null)
+                    : null;
+
+            case CodexMethods.RawResponseCompleted:
+                var response = message.Params.Deserialize(json.RawResponseCompletedNotification)!;
+                return new ResponseCompletedEvent(response.Usage is { } u
+                    ? new TokenUsage(u.InputTokens, u.CachedInputTokens, u.OutputTokens, u.ReasoningOutputTokens, u.TotalTokens)
+                    : null);
+
+            case CodexMethods.DynamicToolCall when clientTools:
+                // The call goes to the HTTP client (from the raw item); the turn is interrupted, never answered.
+                return null;
 
             case CodexMethods.TurnCompleted:
                 var turn = message.Params.Deserialize(json.TurnCompletedNotification)!.Turn;

@@ -29,7 +29,7 @@ internal sealed class TurnDeadlines(TurnOptions options, TimeProvider timeProvid
     /// <summary>Notes an event: output events end the first-token phase; any event restarts the idle clock.</summary>
     public void Observe(string method)
     {
-        if (method is CodexMethods.AgentMessageDelta or CodexMethods.ReasoningSummaryTextDelta or CodexMethods.ReasoningTextDelta or CodexMethods.DynamicToolCall)
+        if (method is CodexMethods.AgentMessageDelta or CodexMethods.ReasoningSummaryTextDelta or CodexMethods.ReasoningTextDelta or CodexMethods.DynamicToolCall or CodexMethods.RawResponseItemCompleted)
         {
             _sawOutput = true;
         }

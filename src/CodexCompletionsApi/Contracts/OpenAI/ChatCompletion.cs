@@ -29,7 +29,22 @@ public sealed record ChatResponseMessage(string Role, string? Content)
     /// <summary>Reasoning summary text, only with <c>PROXY_REASONING_OUTPUT=reasoning_content</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ReasoningContent { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
+
+    /// <summary>Legacy <c>functions</c> requests.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FunctionCall? FunctionCall { get; init; }
 }
+
+public sealed record ToolCall([property: JsonPropertyOrder(-2)] string Id, FunctionCall Function)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type { get; init; } = "function";
+}
+
+public sealed record FunctionCall(string Name, string Arguments);
 
 public sealed record ChatUsage(
     long PromptTokens,

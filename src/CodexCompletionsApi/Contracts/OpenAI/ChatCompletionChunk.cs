@@ -36,7 +36,38 @@ public sealed record ChunkDelta
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ReasoningContent { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ToolCallDelta>? ToolCalls { get; init; }
+
+    /// <summary>Legacy <c>functions</c> requests.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FunctionDelta? FunctionCall { get; init; }
+
     public static ChunkDelta Empty { get; } = new();
+}
+
+/// <summary>
+/// One tool-call fragment: the first for an index carries <c>id</c>, <c>type</c> and the whole
+/// <c>name</c>; later ones only <c>arguments</c> fragments, which concatenate to the full arguments.
+/// </summary>
+public sealed record ToolCallDelta(int Index)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Id { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Type { get; init; }
+
+    public required FunctionDelta Function { get; init; }
+}
+
+public sealed record FunctionDelta
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Name { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Arguments { get; init; }
 }
 
 /// <summary>

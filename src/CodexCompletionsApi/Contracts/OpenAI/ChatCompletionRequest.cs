@@ -34,6 +34,20 @@ public sealed class ChatCompletionRequest
 
     public int? TopLogprobs { get; set; }
 
+    /// <summary><c>[{type:"function", function:{name, description, parameters, strict}}]</c>.</summary>
+    public JsonElement Tools { get; set; }
+
+    /// <summary><c>"none" | "auto" | "required" | {type:"function", function:{name}}</c>.</summary>
+    public JsonElement ToolChoice { get; set; }
+
+    /// <summary>Legacy <c>[{name, description, parameters}]</c>.</summary>
+    public JsonElement Functions { get; set; }
+
+    /// <summary>Legacy <c>"none" | "auto" | {name}</c>.</summary>
+    public JsonElement FunctionCall { get; set; }
+
+    public bool? ParallelToolCalls { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -32,6 +32,10 @@ internal static class CodexMethods
     public const string Error = "error";
     public const string ThreadClosed = "thread/closed";
 
+    // with thread/start experimentalRawEvents (only when client tools are registered)
+    public const string RawResponseItemCompleted = "rawResponseItem/completed";
+    public const string RawResponseCompleted = "rawResponse/completed";
+
     // server → client requests
     public const string DynamicToolCall = "item/tool/call";
     public const string CommandExecutionRequestApproval = "item/commandExecution/requestApproval";

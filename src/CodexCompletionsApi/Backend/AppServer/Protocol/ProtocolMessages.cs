@@ -25,6 +25,9 @@ internal sealed record ThreadStartParams
     public string Sandbox { get; init; } = "read-only";
     public string? Cwd { get; init; }
     public IReadOnlyList<JsonElement>? DynamicTools { get; init; }
+
+    /// <summary>Raw Responses items and <c>rawResponse/completed</c>: the exact tool-call arguments and the end of each model response.</summary>
+    public bool? ExperimentalRawEvents { get; init; }
 }
 
 internal sealed record ThreadStartResult(ThreadInfo Thread, string? Model, string? ModelProvider);
@@ -99,6 +102,10 @@ internal sealed record CurrentTimeResponse(long CurrentTimeAt);
 
 internal sealed record EmptyResult;
 
+internal sealed record RawResponseItemNotification(string ThreadId, string TurnId, JsonElement Item);
+
+internal sealed record RawResponseCompletedNotification(string ThreadId, string TurnId, string? ResponseId, TokenUsageBreakdown? Usage);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(InitializeParams))]
@@ -124,5 +131,7 @@ internal sealed record EmptyResult;
 [JsonSerializable(typeof(UserInputAnswersResponse))]
 [JsonSerializable(typeof(CurrentTimeResponse))]
 [JsonSerializable(typeof(EmptyResult))]
+[JsonSerializable(typeof(RawResponseItemNotification))]
+[JsonSerializable(typeof(RawResponseCompletedNotification))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class CodexJsonContext : JsonSerializerContext;

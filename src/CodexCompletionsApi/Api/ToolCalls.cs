@@ -1,0 +1,35 @@
+using CodexCompletionsApi.Contracts.OpenAI;
+using CodexCompletionsApi.Translation;
+
+namespace CodexCompletionsApi.Api;
+
+/// <summary>Puts a choice's tool calls into the non-streamed message, per output mode.</summary>
+internal static class ToolCalls
+{
+    public static ChoiceResult Apply(ChoiceResult choice, IReadOnlyList<ChoiceToolCall> calls, ToolOutput output)
+    {
+        if (calls.Count == 0)
+        {
+            return choice;
+        }
+
+        var content = choice.Content ?? string.Empty;
+        if (output.Mode == ToolOutputMode.ObsidianXml)
+        {
+            var blocks = string.Join(ObsidianXml.BlockSeparator, calls.Select(c => ObsidianXml.ToBlock(c.Name, c.Arguments, output.ParameterOrder(c.Name))));
+            content += blocks;
+        }
+
+        if (output.Legacy)
+        {
+            var first = calls[0];
+            return choice with { Content = content.Length == 0 ? null : content, FunctionCall = new FunctionCall(first.Name, first.Arguments) };
+        }
+
+        return choice with
+        {
+            Content = content.Length == 0 ? null : content,
+            ToolCalls = [.. calls.Select(c => new ToolCall(c.Id, new FunctionCall(c.Name, c.Arguments)))],
+        };
+    }
+}
