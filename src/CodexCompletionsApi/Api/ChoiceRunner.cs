@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using CodexCompletionsApi.Backend;
 using CodexCompletionsApi.Configuration;
+using CodexCompletionsApi.Observability;
 using CodexCompletionsApi.Translation;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ namespace CodexCompletionsApi.Api;
 /// what the service enforces itself: stop sequences and the token limit. A choice cut by a limit
 /// is ended at once; leaving the turn's enumeration interrupts the turn and releases its thread.
 /// </summary>
-internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> toolOptions)
+internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> toolOptions, GatewayMetrics metrics)
 {
     /// <summary>Separator between two agent messages of one turn (Codex may send several).</summary>
     public const string MessageSeparator = "\n\n";
@@ -57,7 +58,7 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
         (string Item, int Part)? reasoningPart = null;
         string? finish = null;
         var toolCalls = 0;
-        var maxToolCalls = toolOptions.Value.MaxCalls(plan.ParallelToolCalls);
+        var maxToolCalls = plan.LegacyFunctions ? 1 : toolOptions.Value.MaxCalls(plan.ParallelToolCalls); // function_call holds one call
         var suppressTail = toolOptions.Value.SuppressTailAfterTools;
         await using var events = backend.RunTurnAsync(plan.Turn, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (finish is null)
@@ -108,6 +109,7 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
                     // client. Leaving ends the turn (interrupt), so Codex never waits for a tool answer.
                     usage = response.Usage ?? usage;
                     finish = plan.LegacyFunctions ? "function_call" : "tool_calls";
+                    metrics.ToolCalls(toolCalls, Math.Min(toolCalls, maxToolCalls));
                     break;
 
                 case TextDeltaEvent delta:

@@ -13,11 +13,16 @@ internal static class ToolCalls
             return choice;
         }
 
+        if (output.Legacy && calls.Count > 1)
+        {
+            calls = [calls[0]]; // a legacy function_call holds exactly one call
+        }
+
         var content = choice.Content ?? string.Empty;
         if (output.Mode == ToolOutputMode.ObsidianXml)
         {
             var blocks = string.Join(ObsidianXml.BlockSeparator, calls.Select(c => ObsidianXml.ToBlock(c.Name, c.Arguments, output.ParameterOrder(c.Name))));
-            content += blocks;
+            content += (content.Length > 0 ? ObsidianXml.BlockSeparator : string.Empty) + blocks;
         }
 
         if (output.Legacy)

@@ -20,6 +20,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _disconnects;
     private readonly Histogram<double> _timeToFirstToken;
     private readonly Histogram<double> _interDeltaGap;
+    private readonly Histogram<long> _toolCalls;
     private readonly UpDownCounter<long> _activeTurns;
     private readonly Histogram<double> _turnDuration;
     private int _workerReady;
@@ -42,6 +43,8 @@ public sealed class GatewayMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         _interDeltaGap = meter.CreateHistogram<double>("codex_api.inter_delta_gap", unit: "s", description: "Largest gap between two content deltas of a stream.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _toolCalls = meter.CreateHistogram<long>("codex_api.tool_calls_per_response", description: "Tool calls the model made in a response that ended with tool calls (before any limit).",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 3, 5, 8, 13, 21] });
         meter.CreateObservableGauge("codex_api.worker.ready", () => Volatile.Read(ref _workerReady), description: "1 when the worker finished its handshake and is alive.");
         meter.CreateObservableGauge("codex_api.worker.crash_loop", () => Volatile.Read(ref _crashLoop), description: "1 while worker exits within the crash-loop window reach the threshold.");
     }
@@ -63,6 +66,9 @@ public sealed class GatewayMetrics
     }
 
     public void TurnStarted() => _activeTurns.Add(1);
+
+    public void ToolCalls(int made, int returned)
+        => _toolCalls.Record(made, new KeyValuePair<string, object?>("limited", made > returned));
 
     public void TurnRejected(string reason) => _turnsRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

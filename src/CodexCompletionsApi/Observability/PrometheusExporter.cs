@@ -78,6 +78,7 @@ public sealed class PrometheusExporter : IDisposable
             _buckets = instrument switch
             {
                 Histogram<double> h when h.Advice?.HistogramBucketBoundaries is { } b => [.. b],
+                Histogram<long> h when h.Advice?.HistogramBucketBoundaries is { } b => [.. b.Select(x => (double)x)],
                 _ => DefaultBuckets,
             };
         }

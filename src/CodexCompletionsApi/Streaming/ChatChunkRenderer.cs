@@ -12,6 +12,7 @@ namespace CodexCompletionsApi.Streaming;
 internal sealed class ChatChunkRenderer(string id, long created, string model, bool includeUsage, ReasoningOutput reasoning, ToolOutput? tools = null) : IChunkRenderer
 {
     private readonly HashSet<int> _thinking = [];
+    private readonly HashSet<int> _wroteContent = [];
 
     public Task StartChoiceAsync(SseWriter writer, int index, CancellationToken cancellationToken)
         => WriteAsync(writer, index, new ChunkDelta { Role = "assistant", Content = string.Empty }, null, cancellationToken);
@@ -23,6 +24,7 @@ internal sealed class ChatChunkRenderer(string id, long created, string model, b
             text = ReasoningOutputs.ThinkClose + text;
         }
 
+        _wroteContent.Add(index);
         await WriteAsync(writer, index, new ChunkDelta { Content = text }, null, cancellationToken);
     }
 
@@ -50,7 +52,7 @@ internal sealed class ChatChunkRenderer(string id, long created, string model, b
         if (tools.Mode == ToolOutputMode.ObsidianXml)
         {
             var block = ObsidianXml.ToBlock(name, arguments, tools.ParameterOrder(name));
-            await TextAsync(writer, index, (callIndex > 0 ? ObsidianXml.BlockSeparator : string.Empty) + block, cancellationToken);
+            await TextAsync(writer, index, (_wroteContent.Contains(index) ? ObsidianXml.BlockSeparator : string.Empty) + block, cancellationToken);
         }
 
         if (tools.Legacy)

@@ -46,6 +46,10 @@ public static partial class ToolTranslator
                 }
 
                 specs.Add(Spec(function, $"{param}.function"));
+                if (function.TryGetProperty("strict", out var strict) && strict.ValueKind == JsonValueKind.True)
+                {
+                    ignored.Add($"{param}.function.strict"); // Codex registers dynamic tools with strict: false
+                }
             }
         }
         else if (hasFunctions)
@@ -58,7 +62,13 @@ public static partial class ToolTranslator
             var i = 0;
             foreach (var function in functions.EnumerateArray())
             {
-                specs.Add(Spec(function, $"functions[{i++}]"));
+                var param = $"functions[{i++}]";
+                if (function.ValueKind != JsonValueKind.Object)
+                {
+                    throw new InvalidRequestException("Each function must be an object with a 'name'.", param, "invalid_type");
+                }
+
+                specs.Add(Spec(function, param));
             }
         }
 
@@ -66,6 +76,15 @@ public static partial class ToolTranslator
         if (duplicate is not null)
         {
             throw new InvalidRequestException($"Duplicate tool name '{duplicate.Key}'.", legacy ? "functions" : "tools", "invalid_value");
+        }
+
+        var mismatched = legacy ? toolChoice : functionCall;
+        if (mismatched.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
+        {
+            throw new InvalidRequestException(
+                legacy ? "'tool_choice' goes with 'tools'; with the legacy 'functions' use 'function_call'." : "'function_call' goes with the legacy 'functions'; with 'tools' use 'tool_choice'.",
+                legacy ? "tool_choice" : "function_call",
+                "invalid_value");
         }
 
         var choiceParam = legacy ? "function_call" : "tool_choice";
@@ -175,6 +194,6 @@ public static partial class ToolTranslator
             ? [.. properties.EnumerateObject().Select(p => p.Name)]
             : [];
 
-    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,64}\z")]
     private static partial Regex ValidName();
 }
