@@ -40,12 +40,7 @@ public static class ChatCompletionTranslator
         RequestLimits limits,
         IReadOnlyDictionary<string, string>? resolvedImages = null)
     {
-        var requested = RequestRules.RequireModel(request.Model);
-        var (model, effort) = RequestRules.ResolveModel(catalog, requested, request.ReasoningEffort, "reasoning_effort");
-        var stream = request.Stream == true;
-        var includeUsage = RequestRules.IncludeUsage(stream, request.StreamOptions);
-        var choices = RequestRules.Choices(request.N, limits);
-        var stop = RequestRules.Stop(request.Stop);
+        var common = RequestRules.Common(catalog, limits, request.Model, request.ReasoningEffort, "reasoning_effort", request.Stream, request.StreamOptions, request.N, request.Stop);
         var maxTokens = Min(RequestRules.MaxTokens(request.MaxCompletionTokens, "max_completion_tokens"), RequestRules.MaxTokens(request.MaxTokens, "max_tokens"));
         if (request.Logprobs == true)
         {
@@ -106,26 +101,18 @@ public static class ChatCompletionTranslator
             throw new InvalidRequestException("'messages' must contain at least one message besides the system prompt.", "messages", "invalid_value");
         }
 
-        return new CompletionPlan
+        var turn = new TurnRequest
         {
-            Turn = new TurnRequest
-            {
-                Model = model.UpstreamModel,
-                BaseInstructions = baseInstructions,
-                History = history,
-                Input = input,
-                Effort = effort,
-                OutputSchema = format.Schema,
-                DynamicTools = tools.DynamicTools,
-            },
-            Model = model,
-            ResponseModel = requested,
-            Choices = choices,
-            Stream = stream,
-            IncludeUsage = includeUsage,
-            Stop = stop,
-            MaxTokens = maxTokens,
-            IgnoredParams = ignored,
+            Model = common.Model.UpstreamModel,
+            BaseInstructions = baseInstructions,
+            History = history,
+            Input = input,
+            Effort = common.Effort,
+            OutputSchema = format.Schema,
+            DynamicTools = tools.DynamicTools,
+        };
+        return CompletionPlan.Create(common, turn, maxTokens, ignored) with
+        {
             Tools = tools.Tools,
             LegacyFunctions = tools.Legacy,
             ParallelToolCalls = request.ParallelToolCalls != false,

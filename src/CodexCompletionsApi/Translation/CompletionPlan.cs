@@ -29,6 +29,21 @@ public sealed record CompletionPlan
     /// <summary>Request fields that could not reach the model (the <c>x-proxy-ignored-params</c> header).</summary>
     public IReadOnlyList<string> IgnoredParams { get; init; } = [];
 
+    /// <summary>A plan from the shared fields, the turn and the ignored parameters.</summary>
+    public static CompletionPlan Create(RequestRules.CommonFields common, TurnRequest turn, int? maxTokens, IReadOnlyList<string> ignored)
+        => new()
+        {
+            Turn = turn,
+            Model = common.Model,
+            ResponseModel = common.Requested,
+            Choices = common.Choices,
+            Stream = common.Stream,
+            IncludeUsage = common.IncludeUsage,
+            Stop = common.Stop,
+            MaxTokens = maxTokens,
+            IgnoredParams = ignored,
+        };
+
     /// <summary>Text to put before the model's output (legacy completions <c>echo</c>).</summary>
     public string? EchoPrefix { get; init; }
 

@@ -14,6 +14,27 @@ public static class RequestRules
         "web_search_options", "audio",
     };
 
+    /// <summary>The fields every completion endpoint validates the same way.</summary>
+    public sealed record CommonFields(string Requested, CatalogModel Model, string? Effort, bool Stream, bool IncludeUsage, int Choices, IReadOnlyList<string> Stop);
+
+    /// <summary>Validates model (and effort), stream options, <c>n</c> and <c>stop</c>, in that order.</summary>
+    public static CommonFields Common(
+        ModelCatalog catalog,
+        RequestLimits limits,
+        string? model,
+        string? reasoningEffort,
+        string effortParam,
+        bool? stream,
+        Contracts.OpenAI.StreamOptions? streamOptions,
+        int? n,
+        JsonElement stop)
+    {
+        var requested = RequireModel(model);
+        var (resolved, effort) = ResolveModel(catalog, requested, reasoningEffort, effortParam);
+        var streaming = stream == true;
+        return new CommonFields(requested, resolved, effort, streaming, IncludeUsage(streaming, streamOptions), Choices(n, limits), Stop(stop));
+    }
+
     public static string RequireModel(string? model)
         => string.IsNullOrWhiteSpace(model)
             ? throw new InvalidRequestException("You must provide a model parameter.", "model", "missing_required_parameter")

@@ -16,12 +16,7 @@ public static class TextCompletionTranslator
 
     public static CompletionPlan ToPlan(TextCompletionRequest request, ModelCatalog catalog, RequestLimits limits)
     {
-        var requested = RequestRules.RequireModel(request.Model);
-        var (model, effort) = RequestRules.ResolveModel(catalog, requested, null, "model");
-        var stream = request.Stream == true;
-        var includeUsage = RequestRules.IncludeUsage(stream, request.StreamOptions);
-        var choices = RequestRules.Choices(request.N, limits);
-        var stop = RequestRules.Stop(request.Stop);
+        var common = RequestRules.Common(catalog, limits, request.Model, null, "model", request.Stream, request.StreamOptions, request.N, request.Stop);
         var maxTokens = RequestRules.MaxTokens(request.MaxTokens, "max_tokens");
         if (request.Logprobs is > 0)
         {
@@ -41,19 +36,8 @@ public static class TextCompletionTranslator
         var ignored = new List<string>();
         RequestRules.CheckExtras(request.Extra, IgnoredCompletionFields, ignored);
         var prompt = PromptText(request.Prompt);
-        return new CompletionPlan
-        {
-            Turn = new TurnRequest { Model = model.UpstreamModel, Input = [TurnInputPart.FromText(prompt)], Effort = effort },
-            Model = model,
-            ResponseModel = requested,
-            Choices = choices,
-            Stream = stream,
-            IncludeUsage = includeUsage,
-            Stop = stop,
-            MaxTokens = maxTokens,
-            IgnoredParams = ignored,
-            EchoPrefix = request.Echo == true ? prompt : null,
-        };
+        var turn = new TurnRequest { Model = common.Model.UpstreamModel, Input = [TurnInputPart.FromText(prompt)], Effort = common.Effort };
+        return CompletionPlan.Create(common, turn, maxTokens, ignored) with { EchoPrefix = request.Echo == true ? prompt : null };
     }
 
     private static string PromptText(JsonElement prompt)
