@@ -205,6 +205,53 @@ public sealed class ToolCallTests(ServiceFixture service) : IClassFixture<Servic
         Assert.False(choice.GetProperty("message").TryGetProperty("tool_calls", out _));
     }
 
+    private const string TextualReply = "Searching. <use_tool>\n<name>localSearch</name>\n<query>caf\u00e9 &amp; t\u00e9 \u6771\u4eac</query>\n<salientTerms>[\"a\",\"b\"]</salientTerms>\n</use_tool> tail that is dropped";
+
+    [Fact]
+    public async Task TextualBlock_ChunkedInManyDeltas_EmittedOnceAsCanonicalBlockAndToolCall_StreamAndNonStreamAgree()
+    {
+        var directive = ScriptDirective.Text(TextualReply, deltas: 60);
+
+        var plain = (await (await service.Client.PostChatAsync(Requests.Chat($"{Requests.Marker()} {directive}"), Ct)).ReadOkJsonAsync(Ct)).GetProperty("choices")[0];
+        var streamed = await (await service.Client.PostChatAsync(Requests.Chat($"{Requests.Marker()} {directive}", stream: true), Ct)).ReadChatStreamAsync(Ct);
+
+        const string canonical = "<use_tool>\n<name>localSearch</name>\n<query>caf\u00e9 &amp; t\u00e9 \u6771\u4eac</query>\n<salientTerms>[\"a\",\"b\"]</salientTerms>\n</use_tool>";
+        Assert.Equal("tool_calls", plain.GetProperty("finish_reason").GetString());
+        Assert.Equal("Searching. \n\n" + canonical, plain.GetProperty("message").GetProperty("content").GetString());
+        var call = Assert.Single(plain.GetProperty("message").GetProperty("tool_calls").EnumerateArray());
+        Assert.Equal("localSearch", call.GetProperty("function").GetProperty("name").GetString());
+        var arguments = JsonNode.Parse(call.GetProperty("function").GetProperty("arguments").GetString()!)!;
+        Assert.Equal("caf\u00e9 & t\u00e9 \u6771\u4eac", arguments["query"]!.GetValue<string>());
+        Assert.Equal(2, arguments["salientTerms"]!.AsArray().Count);
+
+        Assert.Equal("tool_calls", streamed[0].FinishReason);
+        Assert.Equal(plain.GetProperty("message").GetProperty("content").GetString(), streamed[0].Content);
+        Assert.Single(streamed[0].ContentFragments, f => f.Contains("<use_tool>", StringComparison.Ordinal)); // the block is sent exactly once, whole
+        Assert.Equal(call.GetProperty("function").GetProperty("arguments").GetString(), Assert.Single(streamed[0].ToolCalls).Arguments);
+    }
+
+    [Fact]
+    public async Task TextualBlock_Malformed_PassedOnVerbatimAndStreamDoesNotStall()
+    {
+        const string text = "Before <use_tool>\n<query>no name</query>\n</use_tool> after";
+
+        var streamed = await (await service.Client.PostChatAsync(Requests.Chat($"{Requests.Marker()} " + ScriptDirective.Text(text, deltas: 12), stream: true), Ct)).ReadChatStreamAsync(Ct);
+
+        Assert.Equal("stop", streamed[0].FinishReason);
+        Assert.Equal(text, streamed[0].Content);
+        Assert.Empty(streamed[0].ToolCalls);
+    }
+
+    [Fact]
+    public async Task TextualBlock_OpenAIJsonMode_IsPlainText()
+    {
+        var response = await service.Client.PostChatAsync(Requests.Chat($"{Requests.Marker()} " + ScriptDirective.Text(TextualReply, deltas: 5)), Ct, ("x-proxy-output-mode", "openai-json"));
+
+        var choice = (await response.ReadOkJsonAsync(Ct)).GetProperty("choices")[0];
+        Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
+        Assert.Equal(TextualReply, choice.GetProperty("message").GetProperty("content").GetString());
+    }
+
     [Theory]
     [InlineData("""[{"type":"retrieval"}]""", "tools[0].type")]
     [InlineData("""[{"type":"function","function":{"name":"bad name"}}]""", "tools[0].function.name")]

@@ -55,6 +55,7 @@ public static class ChatCompletionsEndpoints
         var reasoning = ReasoningMode(context, api.Value);
         var configuredMode = ToolOutput.ParseMode(toolOptions.Value.OutputMode, ToolOutputMode.ObsidianXml);
         var tools = new ToolOutput(ToolOutput.ParseMode(context.Request.Headers[ToolOutput.Header], configuredMode), plan.LegacyFunctions, plan.Tools);
+        plan = plan with { TextualTools = tools.Mode == ToolOutputMode.ObsidianXml && plan.Tools.Count == 0 };
         Respond.IgnoredParams(context, plan.IgnoredParams);
         var id = Ids.New("chatcmpl-");
         var created = timeProvider.GetUtcNow().ToUnixTimeSeconds();

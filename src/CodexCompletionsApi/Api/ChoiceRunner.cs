@@ -60,6 +60,8 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
         var toolCalls = 0;
         var maxToolCalls = plan.LegacyFunctions ? 1 : toolOptions.Value.MaxCalls(plan.ParallelToolCalls); // function_call holds one call
         var suppressTail = toolOptions.Value.SuppressTailAfterTools;
+        var textual = plan.TextualTools ? new TextualToolBuffer() : null;
+        var batch = new List<ChoiceEvent>();
         await using var events = backend.RunTurnAsync(plan.Turn, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (finish is null)
         {
@@ -92,7 +94,7 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
                     yield return new ChoiceStarted(index);
                     break;
 
-                case TextDeltaEvent when toolCalls > 0 && suppressTail:
+                case TextDeltaEvent when toolCalls > 0 && suppressTail && textual is null:
                     break; // text after a tool call in the same response is not sent
 
                 case ToolCallEvent call when plan.Tools.Count > 0:
@@ -120,18 +122,21 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
                     }
 
                     currentItem = delta.ItemId;
-                    if (limiter is not null)
+                    if (textual is null)
                     {
-                        text = limiter.Append(text);
-                        finish = limiter.FinishReason;
+                        finish = Emit(text);
+                    }
+                    else
+                    {
+                        finish = Textual(textual.Append(text));
                     }
 
-                    if (text.Length > 0)
+                    foreach (var pending in batch)
                     {
-                        wroteText = true;
-                        yield return new ChoiceText(index, text);
+                        yield return pending;
                     }
 
+                    batch.Clear();
                     break;
 
                 case ReasoningDeltaEvent reasoning:
@@ -154,6 +159,23 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
                     yield break;
 
                 case TurnCompletedEvent completed:
+                    if (textual is not null)
+                    {
+                        // A partial block at the end of the output is passed on verbatim.
+                        Textual(textual.Flush());
+                        foreach (var pending in batch)
+                        {
+                            yield return pending;
+                        }
+
+                        batch.Clear();
+                        if (toolCalls > 0)
+                        {
+                            finish = "tool_calls";
+                            break;
+                        }
+                    }
+
                     if (limiter?.Flush() is { Length: > 0 } rest)
                     {
                         yield return new ChoiceText(index, rest);
@@ -169,8 +191,64 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
             }
         }
 
+        if (textual is not null)
+        {
+            metrics.ToolBuffers(textual.BuffersStarted, textual.BuffersFlushed, textual.BuffersAborted);
+        }
+
         // A limit ended the choice early: leaving this method disposes the turn (interrupt, unsubscribe).
         yield return new ChoiceFinished(index, finish, Usage(plan, limiter, usage));
+
+        // Text through the limiter; returns the finish reason when a limit triggered.
+        string? Emit(string value)
+        {
+            if (limiter is not null)
+            {
+                value = limiter.Append(value);
+            }
+
+            if (value.Length > 0)
+            {
+                wroteText = true;
+                batch.Add(new ChoiceText(index, value));
+            }
+
+            return limiter?.FinishReason;
+        }
+
+        // Textual tool outputs: plain text goes on, each complete block becomes one tool call, text
+        // after a call is dropped (PROXY_SUPPRESS_TAIL_AFTER_TOOLS); "first" mode ends at the first call.
+        string? Textual(IReadOnlyList<TextualToolOutput> outputs)
+        {
+            foreach (var output in outputs)
+            {
+                switch (output)
+                {
+                    case TextualToolOutput.Text t when toolCalls == 0 || !suppressTail:
+                        if (Emit(t.Value) is { } limited)
+                        {
+                            return limited;
+                        }
+
+                        break;
+                    case TextualToolOutput.Block block:
+                        if (toolCalls < maxToolCalls)
+                        {
+                            batch.Add(new ChoiceToolCall(index, toolCalls, $"call_text_{index}_{toolCalls}", block.Canonical.Name, block.Canonical.ToArgumentsJson()));
+                        }
+
+                        toolCalls++;
+                        if (toolCalls >= maxToolCalls)
+                        {
+                            return "tool_calls";
+                        }
+
+                        break;
+                }
+            }
+
+            return null;
+        }
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _timeToFirstToken;
     private readonly Histogram<double> _interDeltaGap;
     private readonly Histogram<long> _toolCalls;
+    private readonly Counter<long> _toolBuffers;
     private readonly UpDownCounter<long> _activeTurns;
     private readonly Histogram<double> _turnDuration;
     private int _workerReady;
@@ -45,6 +46,7 @@ public sealed class GatewayMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _toolCalls = meter.CreateHistogram<long>("codex_api.tool_calls_per_response", description: "Tool calls the model made in a response that ended with tool calls (before any limit).",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 3, 5, 8, 13, 21] });
+        _toolBuffers = meter.CreateCounter<long>("codex_api.tool_buffer", description: "Textual <use_tool> buffers: started, flushed (a complete block emitted once), aborted (malformed or partial, passed on verbatim).");
         meter.CreateObservableGauge("codex_api.worker.ready", () => Volatile.Read(ref _workerReady), description: "1 when the worker finished its handshake and is alive.");
         meter.CreateObservableGauge("codex_api.worker.crash_loop", () => Volatile.Read(ref _crashLoop), description: "1 while worker exits within the crash-loop window reach the threshold.");
     }
@@ -69,6 +71,21 @@ public sealed class GatewayMetrics
 
     public void ToolCalls(int made, int returned)
         => _toolCalls.Record(made, new KeyValuePair<string, object?>("limited", made > returned));
+
+    public void ToolBuffers(int started, int flushed, int aborted)
+    {
+        Add(started, "started");
+        Add(flushed, "flushed");
+        Add(aborted, "aborted");
+
+        void Add(int count, string state)
+        {
+            if (count > 0)
+            {
+                _toolBuffers.Add(count, new KeyValuePair<string, object?>("state", state));
+            }
+        }
+    }
 
     public void TurnRejected(string reason) => _turnsRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -53,6 +53,12 @@ public sealed record CompletionPlan
     /// <summary>The request used the legacy <c>functions</c>: answer with <c>function_call</c>.</summary>
     public bool LegacyFunctions { get; init; }
 
+    /// <summary>
+    /// Textual tool calls: the model's <c>&lt;use_tool&gt;</c> blocks (prompt-described tools) are
+    /// buffered, emitted once in canonical form and returned as tool calls (obsidian-xml mode).
+    /// </summary>
+    public bool TextualTools { get; init; }
+
     /// <summary>More than one call may be returned per response (<c>parallel_tool_calls</c>).</summary>
     public bool ParallelToolCalls { get; init; } = true;
 }
