@@ -61,6 +61,8 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
         var maxToolCalls = plan.LegacyFunctions ? 1 : toolOptions.Value.MaxCalls(plan.ParallelToolCalls); // function_call holds one call
         var suppressTail = toolOptions.Value.SuppressTailAfterTools;
         var textual = plan.TextualTools ? new TextualToolBuffer() : null;
+        var stopAfterTools = toolOptions.Value.StopAfterTools;
+        var aggregator = new ToolCallAggregator(); // one per choice: binds calls, ignores repeats
         var batch = new List<ChoiceEvent>();
         await using var events = backend.RunTurnAsync(plan.Turn, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (finish is null)
@@ -84,6 +86,11 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
 
             if (failure is not null)
             {
+                if (PartialTextualBlock() is { } partial)
+                {
+                    yield return partial;
+                }
+
                 yield return new ChoiceFailed(index, failure);
                 yield break;
             }
@@ -98,6 +105,11 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
                     break; // text after a tool call in the same response is not sent
 
                 case ToolCallEvent call when plan.Tools.Count > 0:
+                    if (!aggregator.IngestCall(0, call.CallId, call.Name, call.Arguments))
+                    {
+                        break; // the same call reported twice
+                    }
+
                     if (toolCalls < maxToolCalls)
                     {
                         yield return new ChoiceToolCall(index, toolCalls, call.CallId, call.Name, call.Arguments);
@@ -151,6 +163,11 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
                     break;
 
                 case TurnCompletedEvent { Status: TurnStatus.Failed } failed:
+                    if (PartialTextualBlock() is { } partialBlock)
+                    {
+                        yield return partialBlock; // a backend abort passes a partial block on verbatim
+                    }
+
                     yield return new ChoiceFailed(index, failed.Error ?? new BackendException(BackendErrorKind.TurnFailed, "The turn failed."));
                     yield break;
 
@@ -199,6 +216,14 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
         // A limit ended the choice early: leaving this method disposes the turn (interrupt, unsubscribe).
         yield return new ChoiceFinished(index, finish, Usage(plan, limiter, usage));
 
+        // The text of an unfinished textual block, passed on as it was written.
+        ChoiceText? PartialTextualBlock()
+        {
+            var rest = textual is null ? [] : textual.Flush();
+            var text = string.Concat(rest.OfType<TextualToolOutput.Text>().Select(t => t.Value));
+            return text.Length > 0 ? new ChoiceText(index, text) : null;
+        }
+
         // Text through the limiter; returns the finish reason when a limit triggered.
         string? Emit(string value)
         {
@@ -232,15 +257,17 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
 
                         break;
                     case TextualToolOutput.Block block:
-                        if (toolCalls < maxToolCalls)
+                        var id = $"call_text_{index}_{toolCalls}";
+                        var arguments = block.Canonical.ToArgumentsJson();
+                        if (toolCalls < maxToolCalls && aggregator.IngestCall(0, id, block.Canonical.Name, arguments))
                         {
-                            batch.Add(new ChoiceToolCall(index, toolCalls, $"call_text_{index}_{toolCalls}", block.Canonical.Name, block.Canonical.ToArgumentsJson()));
+                            batch.Add(new ChoiceToolCall(index, toolCalls, id, block.Canonical.Name, arguments));
                         }
 
                         toolCalls++;
-                        if (toolCalls >= maxToolCalls)
+                        if (toolCalls >= maxToolCalls && stopAfterTools)
                         {
-                            return "tool_calls";
+                            return "tool_calls"; // PROXY_STOP_AFTER_TOOLS: the response ends at the calls
                         }
 
                         break;

@@ -51,6 +51,7 @@ public static class EnvironmentAliases
         new("PROXY_OUTPUT_MODE", "Tools:OutputMode"),
         new("PROXY_ENABLE_PARALLEL_TOOL_CALLS", "Tools:ParallelToolCalls"),
         new("PROXY_TOOL_BLOCK_MAX", "Tools:ToolBlockMax"),
+        new("PROXY_STOP_AFTER_TOOLS", "Tools:StopAfterTools"),
         new("PROXY_STOP_AFTER_TOOLS_MODE", "Tools:StopAfterToolsMode"),
         new("PROXY_SUPPRESS_TAIL_AFTER_TOOLS", "Tools:SuppressTailAfterTools"),
     ];

@@ -39,6 +39,14 @@ public sealed class ToolOptions
     [RegularExpression("^(first|burst)$")]
     public string StopAfterToolsMode { get; set; } = "burst";
 
+    /// <summary>
+    /// End the response at the model's tool calls (<c>PROXY_STOP_AFTER_TOOLS</c>). Native calls always
+    /// end it (the client must run them); <c>false</c> lets textual <c>&lt;use_tool&gt;</c> responses
+    /// run to the model's end.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool StopAfterTools { get; set; } = true;
+
     /// <summary>Drop text the model writes after its first tool call in the same response (<c>PROXY_SUPPRESS_TAIL_AFTER_TOOLS</c>).</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool SuppressTailAfterTools { get; set; } = true;
