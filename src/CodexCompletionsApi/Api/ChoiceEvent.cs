@@ -11,8 +11,11 @@ internal sealed record ChoiceStarted(int Index) : ChoiceEvent(Index);
 /// <summary>Answer text that may be sent to the client now.</summary>
 internal sealed record ChoiceText(int Index, string Text) : ChoiceEvent(Index);
 
-/// <summary>The model called a client tool (the <paramref name="CallIndex"/>-th call of this choice).</summary>
-internal sealed record ChoiceToolCall(int Index, int CallIndex, string Id, string Name, string Arguments) : ChoiceEvent(Index);
+/// <summary>
+/// The model called a client tool (the <paramref name="CallIndex"/>-th call of this choice).
+/// <paramref name="BlockInContent"/>: a textual call whose canonical block was already sent as content, in place.
+/// </summary>
+internal sealed record ChoiceToolCall(int Index, int CallIndex, string Id, string Name, string Arguments, bool BlockInContent = false) : ChoiceEvent(Index);
 
 /// <summary>Reasoning summary or raw reasoning text.</summary>
 internal sealed record ChoiceReasoning(int Index, string Text) : ChoiceEvent(Index);

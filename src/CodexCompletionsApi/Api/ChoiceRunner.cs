@@ -261,7 +261,10 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
                         var arguments = block.Canonical.ToArgumentsJson();
                         if (toolCalls < maxToolCalls && aggregator.IngestCall(0, id, block.Canonical.Name, arguments))
                         {
-                            batch.Add(new ChoiceToolCall(index, toolCalls, id, block.Canonical.Name, arguments));
+                            // The canonical block goes out as content where the model wrote it, once.
+                            batch.Add(new ChoiceText(index, (wroteText ? ObsidianXml.BlockSeparator : string.Empty) + block.CanonicalXml));
+                            wroteText = true;
+                            batch.Add(new ChoiceToolCall(index, toolCalls, id, block.Canonical.Name, arguments, BlockInContent: true));
                         }
 
                         toolCalls++;

@@ -106,7 +106,7 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
                     case ChoiceToolCall call:
                         firstToken ??= time.GetElapsedTime(started);
                         stage = "streaming";
-                        await renderer.ToolCallAsync(writer, call.Index, call.CallIndex, call.Id, call.Name, call.Arguments, cancellationToken);
+                        await renderer.ToolCallAsync(writer, call.Index, call.CallIndex, call.Id, call.Name, call.Arguments, call.BlockInContent, cancellationToken);
                         break;
                     case ChoiceFinished finished:
                         usage = ChoiceCollector.Add(usage, finished.Usage);

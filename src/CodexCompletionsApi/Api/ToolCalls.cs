@@ -19,9 +19,10 @@ internal static class ToolCalls
         }
 
         var content = choice.Content ?? string.Empty;
-        if (output.Mode == ToolOutputMode.ObsidianXml)
+        var pending = calls.Where(c => !c.BlockInContent).ToList(); // textual blocks are already in the content, in place
+        if (output.Mode == ToolOutputMode.ObsidianXml && pending.Count > 0)
         {
-            var blocks = string.Join(ObsidianXml.BlockSeparator, calls.Select(c => ObsidianXml.ToBlock(c.Name, c.Arguments, output.ParameterOrder(c.Name))));
+            var blocks = string.Join(ObsidianXml.BlockSeparator, pending.Select(c => ObsidianXml.ToBlock(c.Name, c.Arguments, output.ParameterOrder(c.Name))));
             content += (content.Length > 0 ? ObsidianXml.BlockSeparator : string.Empty) + blocks;
         }
 

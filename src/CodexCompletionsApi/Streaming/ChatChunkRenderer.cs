@@ -42,14 +42,14 @@ internal sealed class ChatChunkRenderer(string id, long created, string model, b
         }
     }
 
-    public async Task ToolCallAsync(SseWriter writer, int index, int callIndex, string callId, string name, string arguments, CancellationToken cancellationToken)
+    public async Task ToolCallAsync(SseWriter writer, int index, int callIndex, string callId, string name, string arguments, bool blockInContent, CancellationToken cancellationToken)
     {
         if (tools is null)
         {
             return;
         }
 
-        if (tools.Mode == ToolOutputMode.ObsidianXml)
+        if (tools.Mode == ToolOutputMode.ObsidianXml && !blockInContent)
         {
             var block = ObsidianXml.ToBlock(name, arguments, tools.ParameterOrder(name));
             await TextAsync(writer, index, (_wroteContent.Contains(index) ? ObsidianXml.BlockSeparator : string.Empty) + block, cancellationToken);

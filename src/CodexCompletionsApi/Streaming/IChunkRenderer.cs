@@ -13,7 +13,7 @@ internal interface IChunkRenderer
     Task ReasoningAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken);
 
     /// <summary>A complete tool call of a choice (chat: <c>delta.tool_calls</c>, and the XML block in obsidian-xml mode).</summary>
-    Task ToolCallAsync(SseWriter writer, int index, int callIndex, string id, string name, string arguments, CancellationToken cancellationToken);
+    Task ToolCallAsync(SseWriter writer, int index, int callIndex, string id, string name, string arguments, bool blockInContent, CancellationToken cancellationToken);
 
     Task FinishAsync(SseWriter writer, int index, string finishReason, CancellationToken cancellationToken);
 

@@ -15,7 +15,7 @@ internal sealed class TextChunkRenderer(string id, long created, string model, b
 
     public Task ReasoningAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task ToolCallAsync(SseWriter writer, int index, int callIndex, string id, string name, string arguments, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task ToolCallAsync(SseWriter writer, int index, int callIndex, string id, string name, string arguments, bool blockInContent, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task FinishAsync(SseWriter writer, int index, string finishReason, CancellationToken cancellationToken)
         => WriteAsync(writer, index, string.Empty, finishReason, cancellationToken);

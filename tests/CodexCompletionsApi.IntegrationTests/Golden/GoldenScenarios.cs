@@ -192,6 +192,65 @@ public static class GoldenScenarios
             "chat, stream, upstream connection dropped after 2 deltas",
             Chat,
             new JsonObject { ["model"] = Model, ["stream"] = true, ["messages"] = Messages(("user", "Tell me. " + ScriptDirective.Cut("partial answer", deltas: 2))) }),
+        Scenario(
+            "tool_calls_openai_json",
+            "chat, non-stream, tools, 2 parallel calls, header x-proxy-output-mode: openai-json",
+            Chat,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["tools"] = GoldenTools(),
+                ["messages"] = Messages(("user", "Weather in Paris and Oslo? " + ScriptDirective.ToolCalls(
+                    [new ScriptedToolCall("weather", new JsonObject { ["city"] = "Paris" }), new ScriptedToolCall("weather", new JsonObject { ["city"] = "Oslo" })],
+                    argumentsDeltas: 2))),
+            },
+            ("x-proxy-output-mode", "openai-json")),
+        Scenario(
+            "tool_calls_stream",
+            "chat, stream, tools, one call after a text preamble (obsidian-xml, the default)",
+            Chat,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["stream"] = true,
+                ["tools"] = GoldenTools(),
+                ["messages"] = Messages(("user", "Look up caf\u00e9. " + ScriptDirective.ToolCalls(
+                    [new ScriptedToolCall("lookup", new JsonObject { ["q"] = "caf\u00e9 & tea", ["n"] = 2 })], text: "Checking.", argumentsDeltas: 3))),
+            }),
+        Scenario(
+            "tool_result_round_trip",
+            "chat, non-stream, tools, history with assistant tool_calls and the tool message",
+            Chat,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["tools"] = GoldenTools(),
+                ["messages"] = new JsonArray(
+                    new JsonObject { ["role"] = "user", ["content"] = "Weather in Paris? " + ScriptDirective.ToolCalls([new ScriptedToolCall("weather", new JsonObject { ["city"] = "Paris" })], afterToolText: "It is 21C and sunny in Paris.") },
+                    new JsonObject
+                    {
+                        ["role"] = "assistant",
+                        ["content"] = null,
+                        ["tool_calls"] = new JsonArray(new JsonObject
+                        {
+                            ["id"] = "call_client_1",
+                            ["type"] = "function",
+                            ["function"] = new JsonObject { ["name"] = "weather", ["arguments"] = """{"city":"Paris"}""" },
+                        }),
+                    },
+                    new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_client_1", ["content"] = "21C sunny" }),
+            }),
+        Scenario(
+            "textual_use_tool_stream",
+            "chat, stream, no tools, a `<use_tool>` block in the text (obsidian-xml textual tool call)",
+            Chat,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["stream"] = true,
+                ["messages"] = Messages(("user", "Search my notes. " + ScriptDirective.Text(
+                    "Searching. <use_tool>\n<name>localSearch</name>\n<query>tea &amp; cake</query>\n</use_tool> dropped tail", deltas: 8))),
+            }),
     ];
 
     /// <summary>A 2×2 red PNG, base64.</summary>
@@ -203,6 +262,11 @@ public static class GoldenScenarios
 
     private static GoldenScenario Scenario(string name, string summary, string path, JsonObject body, params (string Name, string Value)[] headers)
         => new(name, summary, path, body.ToJsonString(Compact), headers);
+
+    private static JsonArray GoldenTools() => (JsonArray)JsonNode.Parse("""
+        [{"type":"function","function":{"name":"lookup","description":"Look something up","parameters":{"type":"object","properties":{"q":{"type":"string"},"n":{"type":"integer"}},"required":["q"]}}},
+         {"type":"function","function":{"name":"weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]
+        """)!;
 
     private static JsonArray Messages(params (string Role, string Content)[] messages)
         => new([.. messages.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })]);
