@@ -277,8 +277,8 @@ internal sealed partial class AppServerBackend(
             default:
                 if (message.IsRequest)
                 {
-                    // Tool calls reach here once client tools are registered; until then decline at once
-                    // so the turn never blocks.
+                    // A server request this turn does not handle (an approval, or a tool call when the
+                    // client registered no tools): answer at once so the turn never blocks.
                     Log.DeclinedThreadRequest(logger, message.Method);
                     _ = connection.AnswerAsync(message.RequestId!.Value, ServerRequestPolicy.Answer(message, timeProvider));
                 }
