@@ -2,6 +2,7 @@ using System.Net;
 using CodexCompletionsApi.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace CodexCompletionsApi.IntegrationTests;
 
@@ -12,6 +13,8 @@ namespace CodexCompletionsApi.IntegrationTests;
 public sealed class SupervisorTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "cca-sup-" + Guid.NewGuid().ToString("N")[..12]);
+
+    private readonly StartupLog _startupLog = new();
 
     public SupervisorTests() => Directory.CreateDirectory(_directory);
 
@@ -105,7 +108,7 @@ public sealed class SupervisorTests : IDisposable
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
-        Assert.Contains("not the pinned version 0.169.0", Flatten(error), StringComparison.Ordinal);
+        Assert.Contains("not the pinned version 0.169.0", Flatten(error) + _startupLog.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +118,7 @@ public sealed class SupervisorTests : IDisposable
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
-        Assert.Contains("does not exist", Flatten(error), StringComparison.Ordinal);
+        Assert.Contains("does not exist", Flatten(error) + _startupLog.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,7 +128,7 @@ public sealed class SupervisorTests : IDisposable
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
-        Assert.Contains("proto backend, which is retired", Flatten(error), StringComparison.Ordinal);
+        Assert.Contains("proto backend, which is retired", Flatten(error) + _startupLog.Text, StringComparison.Ordinal);
     }
 
     private static string Flatten(Exception error)
@@ -148,6 +151,9 @@ public sealed class SupervisorTests : IDisposable
             builder.UseSetting("AppServer:RestartMaxDelay", "00:00:00.050");
             builder.UseSetting("Upstream:BaseUrl", "http://127.0.0.1:9/v1");
             builder.UseSetting("Logging:LogLevel:Default", "Critical");
+            // The host logs why it failed to start; WebApplicationFactory sometimes surfaces a later
+            // ObjectDisposedException instead of that exception, so the tests read the log too.
+            builder.ConfigureLogging(logging => logging.AddProvider(_startupLog).AddFilter<StartupLog>(null, LogLevel.Trace));
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
@@ -163,5 +169,36 @@ public sealed class SupervisorTests : IDisposable
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         return path;
+    }
+
+    /// <summary>Collects every log message and exception text of the test's hosts.</summary>
+    private sealed class StartupLog : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public string Text => string.Join("\n", _lines);
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lines.Enqueue(formatter(state, exception));
+                for (var e = exception; e is not null; e = e.InnerException)
+                {
+                    lines.Enqueue(e.Message);
+                }
+            }
+        }
     }
 }
