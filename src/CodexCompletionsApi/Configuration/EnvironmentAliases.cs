@@ -81,6 +81,10 @@ public static class EnvironmentAliases
 
     /// <summary>Adds the aliases as the last (winning) configuration source.</summary>
     public static IConfigurationBuilder AddEnvironmentAliases(this IConfigurationBuilder builder)
+        => builder.AddInMemoryCollection(Translate(ReadProcessEnvironment()));
+
+    /// <summary>This process's environment variables.</summary>
+    public static Dictionary<string, string> ReadProcessEnvironment()
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
@@ -88,6 +92,6 @@ public static class EnvironmentAliases
             environment[(string)entry.Key] = entry.Value as string ?? string.Empty;
         }
 
-        return builder.AddInMemoryCollection(Translate(environment));
+        return environment;
     }
 }

@@ -70,7 +70,8 @@ public static class ResponsesItems
         w.WriteEndObject();
     }
 
-    private static JsonElement Build(Action<Utf8JsonWriter> body)
+    /// <summary>A JSON object written by <paramref name="body"/> (between its braces), as a standalone element.</summary>
+    internal static JsonElement Build(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))

@@ -160,11 +160,8 @@ public static partial class ToolTranslator
 
     /// <summary>Codex's spec: <c>{"type":"function","name","description","inputSchema"}</c>.</summary>
     private static JsonElement DynamicTool(string name, string? description, JsonElement? parameters)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        => ResponsesItems.Build(w =>
         {
-            w.WriteStartObject();
             w.WriteString("type", "function");
             w.WriteString("name", name);
             w.WriteString("description", description ?? string.Empty);
@@ -181,13 +178,7 @@ public static partial class ToolTranslator
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
-
-            w.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.ToArray());
-        return document.RootElement.Clone();
-    }
+        });
 
     private static IReadOnlyList<string> ParameterOrder(JsonElement? parameters)
         => parameters is { } schema && schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object

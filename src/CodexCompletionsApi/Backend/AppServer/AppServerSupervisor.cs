@@ -137,7 +137,7 @@ internal sealed partial class AppServerSupervisor : BackgroundService
             throw new InvalidOperationException($"CODEX_BIN points to '{binary}', which does not exist.");
         }
 
-        var hostEnvironment = ReadHostEnvironment();
+        var hostEnvironment = EnvironmentAliases.ReadProcessEnvironment();
         var plan = AppServerLaunch.Create(binary, _options, _upstream, codexHome, workDirectory, catalogPath, _catalog.DefaultModel.UpstreamModel, hostEnvironment);
         string version;
         try
@@ -412,17 +412,6 @@ internal sealed partial class AppServerSupervisor : BackgroundService
     }
 
     private void SetStatus(WorkerStatus status) => _status = status;
-
-    private static Dictionary<string, string> ReadHostEnvironment()
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            environment[(string)entry.Key] = entry.Value as string ?? string.Empty;
-        }
-
-        return environment;
-    }
 
     /// <summary>A worker that could not complete its handshake, with its exit code when it died.</summary>
     private sealed class WorkerStartException(string message, int? exitCode, Exception inner) : Exception(message, inner)

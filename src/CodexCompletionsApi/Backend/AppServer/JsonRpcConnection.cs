@@ -198,10 +198,7 @@ internal sealed partial class JsonRpcConnection : IAsyncDisposable
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            _writeBuffer.ResetWrittenCount();
-            _jsonWriter.Reset(_writeBuffer);
-            _jsonWriter.WriteStartObject();
-            _jsonWriter.WriteString("jsonrpc"u8, JsonRpcVersion);
+            StartEnvelope();
             if (id is { } value)
             {
                 _jsonWriter.WriteNumber("id"u8, value);
@@ -233,10 +230,7 @@ internal sealed partial class JsonRpcConnection : IAsyncDisposable
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            _writeBuffer.ResetWrittenCount();
-            _jsonWriter.Reset(_writeBuffer);
-            _jsonWriter.WriteStartObject();
-            _jsonWriter.WriteString("jsonrpc"u8, JsonRpcVersion);
+            StartEnvelope();
             _jsonWriter.WritePropertyName("id"u8);
             requestId.WriteTo(_jsonWriter);
             if (writeResult is not null)
@@ -259,6 +253,15 @@ internal sealed partial class JsonRpcConnection : IAsyncDisposable
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>Starts a message in the reused buffer: <c>{"jsonrpc":"2.0"</c>. Call under the write lock.</summary>
+    private void StartEnvelope()
+    {
+        _writeBuffer.ResetWrittenCount();
+        _jsonWriter.Reset(_writeBuffer);
+        _jsonWriter.WriteStartObject();
+        _jsonWriter.WriteString("jsonrpc"u8, JsonRpcVersion);
     }
 
     private async Task FlushLineAsync(CancellationToken cancellationToken)
