@@ -58,3 +58,6 @@ public sealed partial class ImageFetchOptionsAttributeValidator : IValidateOptio
 
 [OptionsValidator]
 public sealed partial class ToolOptionsAttributeValidator : IValidateOptions<ToolOptions>;
+
+[OptionsValidator]
+public sealed partial class ResponsesOptionsAttributeValidator : IValidateOptions<ResponsesOptions>;

@@ -24,6 +24,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _toolBuffers;
     private readonly UpDownCounter<long> _activeTurns;
     private readonly Histogram<double> _turnDuration;
+    private readonly Counter<long> _responsesStored;
+    private readonly Counter<long> _responsesPurged;
     private int _workerReady;
     private int _crashLoop;
 
@@ -47,6 +49,8 @@ public sealed class GatewayMetrics
         _toolCalls = meter.CreateHistogram<long>("codex_api.tool_calls_per_response", description: "Tool calls the model made in a response that ended with tool calls (before any limit).",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 3, 5, 8, 13, 21] });
         _toolBuffers = meter.CreateCounter<long>("codex_api.tool_buffer", description: "Textual <use_tool> buffers: started, flushed (a complete block emitted once), aborted (malformed or partial, passed on verbatim).");
+        _responsesStored = meter.CreateCounter<long>("codex_api.responses.stored", description: "Responses saved to the stored-responses database.");
+        _responsesPurged = meter.CreateCounter<long>("codex_api.responses.purged", description: "Stored responses deleted because they outlived the retention.");
         meter.CreateObservableGauge("codex_api.worker.ready", () => Volatile.Read(ref _workerReady), description: "1 when the worker finished its handshake and is alive.");
         meter.CreateObservableGauge("codex_api.worker.crash_loop", () => Volatile.Read(ref _crashLoop), description: "1 while worker exits within the crash-loop window reach the threshold.");
     }
@@ -84,6 +88,16 @@ public sealed class GatewayMetrics
             {
                 _toolBuffers.Add(count, new KeyValuePair<string, object?>("state", state));
             }
+        }
+    }
+
+    public void ResponseStored() => _responsesStored.Add(1);
+
+    public void ResponsesPurged(int count)
+    {
+        if (count > 0)
+        {
+            _responsesPurged.Add(count);
         }
     }
 
