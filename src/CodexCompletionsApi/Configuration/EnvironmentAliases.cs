@@ -15,6 +15,9 @@ public static class EnvironmentAliases
     private static string Milliseconds(string value)
         => TimeSpan.FromMilliseconds(double.Parse(value, CultureInfo.InvariantCulture)).ToString("c", CultureInfo.InvariantCulture);
 
+    private static string Days(string value)
+        => TimeSpan.FromDays(double.Parse(value, CultureInfo.InvariantCulture)).ToString("c", CultureInfo.InvariantCulture);
+
     /// <summary>Every alias, in documentation order (docs/configuration.md lists the same table).</summary>
     public static readonly IReadOnlyList<Alias> All =
     [
@@ -54,6 +57,9 @@ public static class EnvironmentAliases
         new("PROXY_STOP_AFTER_TOOLS", "Tools:StopAfterTools"),
         new("PROXY_STOP_AFTER_TOOLS_MODE", "Tools:StopAfterToolsMode"),
         new("PROXY_SUPPRESS_TAIL_AFTER_TOOLS", "Tools:SuppressTailAfterTools"),
+        new("PROXY_RESPONSES_DB", "Responses:DatabasePath"),
+        new("PROXY_RESPONSES_RETENTION_DAYS", "Responses:Retention", Days),
+        new("PROXY_RESPONSES_PURGE_INTERVAL_MS", "Responses:PurgeInterval", Milliseconds),
     ];
 
     /// <summary>

@@ -3,6 +3,7 @@ using CodexCompletionsApi.Backend;
 using CodexCompletionsApi.Backend.AppServer;
 using CodexCompletionsApi.Catalog;
 using CodexCompletionsApi.Observability;
+using CodexCompletionsApi.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +43,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ICodexBackend>(sp => ActivatorUtilities.CreateInstance<RetryingCodexBackend>(sp, sp.GetRequiredService<AppServerBackend>()));
         services.AddSingleton<ChoiceRunner>();
         services.AddSingleton<ImageFetcher>();
+        services.AddResponseStore();
 
         var api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = api.MaxBodyBytes);
@@ -49,6 +51,21 @@ public static class ServiceCollectionExtensions
 
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         return builder;
+    }
+
+    /// <summary>
+    /// The stored-responses database of <c>/v1/responses</c>: <see cref="ResponsesOptions"/> (validated at
+    /// startup), <see cref="IResponseStore"/> as a <see cref="SqliteResponseStore"/> singleton (unless one is
+    /// registered already), and <see cref="ResponseRetentionService"/>. Needs <see cref="ProxyOptions"/>
+    /// and <see cref="GatewayMetrics"/>, which <see cref="AddGatewayServices"/> registers.
+    /// </summary>
+    public static IServiceCollection AddResponseStore(this IServiceCollection services)
+    {
+        services.AddOptionsWithValidateOnStart<ResponsesOptions, ResponsesOptionsAttributeValidator>().BindConfiguration(ResponsesOptions.SectionName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IResponseStore, SqliteResponseStore>();
+        services.AddHostedService<ResponseRetentionService>();
+        return services;
     }
 
     /// <summary>CORS (off unless <c>PROXY_CORS_ORIGINS</c> is set), then API keys on <c>/v1</c>.</summary>
