@@ -8,7 +8,7 @@ builder.AddGatewayServices();          // Configuration/: options, Codex worker,
 var app = builder.Build();
 app.UseGatewayMiddleware();            // Configuration/: CORS (when enabled), API keys on /v1
 app.MapObservabilityEndpoints();       // Observability/: /livez /readyz /healthz /metrics
-app.MapOpenAIApi();                    // Api/: /v1/models, /v1/chat/completions, /v1/completions
+app.MapOpenAIApi();                    // Api/: /v1/models, /v1/chat/completions, /v1/completions, /v1/responses
 
 app.Run();
 

@@ -9,6 +9,7 @@ public static class ApiEndpointRouteBuilderExtensions
         v1.MapModels();
         v1.MapChatCompletions();
         v1.MapCompletions();
+        v1.MapResponses();
         v1.MapFallback(() => OpenAIErrors.Error(404, "Unknown endpoint.", "invalid_request_error", null, "unknown_url"));
         return app;
     }

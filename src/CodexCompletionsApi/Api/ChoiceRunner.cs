@@ -128,7 +128,7 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
 
                 case TextDeltaEvent delta:
                     var text = delta.Delta;
-                    if (currentItem is not null && currentItem != delta.ItemId && wroteText)
+                    if (currentItem is not null && currentItem != delta.ItemId && wroteText && !plan.SeparateOutputItems)
                     {
                         text = MessageSeparator + text;
                     }
@@ -153,9 +153,9 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
 
                 case ReasoningDeltaEvent reasoning:
                     var part = (reasoning.ItemId, reasoning.Index);
-                    var fragment = reasoningPart is { } previous && previous != part ? MessageSeparator + reasoning.Delta : reasoning.Delta;
+                    var fragment = reasoningPart is { } previous && previous != part && !plan.SeparateOutputItems ? MessageSeparator + reasoning.Delta : reasoning.Delta;
                     reasoningPart = part;
-                    yield return new ChoiceReasoning(index, fragment);
+                    yield return new ChoiceReasoning(index, fragment, reasoning.ItemId, reasoning.IsSummary, reasoning.Index);
                     break;
 
                 case UsageEvent u:
@@ -195,7 +195,7 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
 
                     if (limiter?.Flush() is { Length: > 0 } rest)
                     {
-                        yield return new ChoiceText(index, rest);
+                        yield return new ChoiceText(index, rest, currentItem);
                     }
 
                     finish = limiter?.FinishReason ?? completed.IncompleteReason switch
@@ -221,7 +221,7 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
         {
             var rest = textual is null ? [] : textual.Flush();
             var text = string.Concat(rest.OfType<TextualToolOutput.Text>().Select(t => t.Value));
-            return text.Length > 0 ? new ChoiceText(index, text) : null;
+            return text.Length > 0 ? new ChoiceText(index, text, currentItem) : null;
         }
 
         // Text through the limiter; returns the finish reason when a limit triggered.
@@ -235,7 +235,7 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
             if (value.Length > 0)
             {
                 wroteText = true;
-                batch.Add(new ChoiceText(index, value));
+                batch.Add(new ChoiceText(index, value, currentItem));
             }
 
             return limiter?.FinishReason;
@@ -262,7 +262,7 @@ internal sealed class ChoiceRunner(ICodexBackend backend, IOptions<ToolOptions> 
                         if (toolCalls < maxToolCalls && aggregator.IngestCall(0, id, block.Canonical.Name, arguments))
                         {
                             // The canonical block goes out as content where the model wrote it, once.
-                            batch.Add(new ChoiceText(index, (wroteText ? ObsidianXml.BlockSeparator : string.Empty) + block.CanonicalXml));
+                            batch.Add(new ChoiceText(index, (wroteText ? ObsidianXml.BlockSeparator : string.Empty) + block.CanonicalXml, currentItem));
                             wroteText = true;
                             batch.Add(new ChoiceToolCall(index, toolCalls, id, block.Canonical.Name, arguments, BlockInContent: true));
                         }

@@ -16,6 +16,7 @@ public static class OpenAIErrors
     {
         BackendErrorKind.Unavailable => (503, "server_error", "worker_unavailable"),
         BackendErrorKind.ShuttingDown => (503, "server_error", "shutting_down"),
+        BackendErrorKind.StoreUnavailable => (503, "server_error", "store_unavailable"),
         BackendErrorKind.Overloaded => (503, "server_error", "overloaded"),
         BackendErrorKind.QueueTimeout => (429, "rate_limit_error", "server_busy"),
         BackendErrorKind.RateLimited => (429, "rate_limit_error", "rate_limit_exceeded"),

@@ -48,6 +48,7 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
                 {
                     // The model is slow to produce output: send headers and role chunks now.
                     (writer, stage) = (await SseWriter.StartAsync(context, keepAlive, time, cancellationToken), "before_first_token");
+                    await renderer.OpenAsync(writer, cancellationToken);
                     await StartChoicesAsync(writer, pendingStarts, cancellationToken);
                 }
 
@@ -75,6 +76,7 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
                     }
 
                     (writer, stage) = (await SseWriter.StartAsync(context, keepAlive, time, cancellationToken), "before_first_token");
+                    await renderer.OpenAsync(writer, cancellationToken);
                     await StartChoicesAsync(writer, pendingStarts, cancellationToken);
                 }
 
@@ -98,23 +100,23 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
 
                         lastContent = now;
                         chunks++;
-                        await renderer.TextAsync(writer, text.Index, text.Text, cancellationToken);
+                        await renderer.TextAsync(writer, text, cancellationToken);
                         break;
                     case ChoiceReasoning reasoning:
-                        await renderer.ReasoningAsync(writer, reasoning.Index, reasoning.Text, cancellationToken);
+                        await renderer.ReasoningAsync(writer, reasoning, cancellationToken);
                         break;
                     case ChoiceToolCall call:
                         firstToken ??= time.GetElapsedTime(started);
                         stage = "streaming";
-                        await renderer.ToolCallAsync(writer, call.Index, call.CallIndex, call.Id, call.Name, call.Arguments, call.BlockInContent, cancellationToken);
+                        await renderer.ToolCallAsync(writer, call, cancellationToken);
                         break;
                     case ChoiceFinished finished:
                         usage = ChoiceCollector.Add(usage, finished.Usage);
-                        await renderer.FinishAsync(writer, finished.Index, finished.FinishReason, cancellationToken);
+                        await renderer.FinishAsync(writer, finished, cancellationToken);
                         break;
                     case ChoiceFailed failed:
                         Log.StreamFailed(logger, route, failed.Error.Kind, failed.Error.Message);
-                        await writer.WriteDataAsync(new StreamErrorEvent(OpenAIErrors.ToBody(failed.Error)), OpenAIJsonContext.Web.StreamErrorEvent, cancellationToken);
+                        await renderer.FailAsync(writer, failed.Error, cancellationToken);
                         return;
                 }
 
@@ -126,12 +128,7 @@ internal sealed partial class StreamResult(string route, CompletionPlan plan, IC
                 return;
             }
 
-            if (plan.IncludeUsage)
-            {
-                await renderer.UsageAsync(writer, usage, cancellationToken);
-            }
-
-            await writer.WriteDoneAsync(cancellationToken);
+            await renderer.EndAsync(writer, usage, plan.IncludeUsage, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -44,4 +44,7 @@ public enum BackendErrorKind
 
     /// <summary>The service is shutting down.</summary>
     ShuttingDown,
+
+    /// <summary>A response asked to be stored (<c>store: true</c>) could not be saved in the response store.</summary>
+    StoreUnavailable,
 }

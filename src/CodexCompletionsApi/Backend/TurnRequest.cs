@@ -24,6 +24,12 @@ public sealed record TurnRequest
     public string? Effort { get; init; }
 
     /// <summary>
+    /// Reasoning summary (<c>auto | concise | detailed</c>, or <c>none</c> for no summary), or
+    /// <see langword="null"/> for the catalog default.
+    /// </summary>
+    public string? Summary { get; init; }
+
+    /// <summary>
     /// Client tools, as Codex dynamic tool specs (<c>{"type":"function","name","description","inputSchema"}</c>).
     /// When any is registered, a call the model makes ends the turn: it goes to the client.
     /// </summary>

@@ -1,3 +1,4 @@
+using CodexCompletionsApi.Api;
 using CodexCompletionsApi.Backend;
 using CodexCompletionsApi.Contracts.OpenAI;
 using CodexCompletionsApi.Translation;
@@ -17,7 +18,10 @@ internal sealed class ChatChunkRenderer(string id, long created, string model, b
     public Task StartChoiceAsync(SseWriter writer, int index, CancellationToken cancellationToken)
         => WriteAsync(writer, index, new ChunkDelta { Role = "assistant", Content = string.Empty }, null, cancellationToken);
 
-    public async Task TextAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken)
+    public Task TextAsync(SseWriter writer, ChoiceText text, CancellationToken cancellationToken)
+        => TextAsync(writer, text.Index, text.Text, cancellationToken);
+
+    private async Task TextAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken)
     {
         if (_thinking.Remove(index))
         {
@@ -28,8 +32,9 @@ internal sealed class ChatChunkRenderer(string id, long created, string model, b
         await WriteAsync(writer, index, new ChunkDelta { Content = text }, null, cancellationToken);
     }
 
-    public Task ReasoningAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken)
+    public Task ReasoningAsync(SseWriter writer, ChoiceReasoning choiceReasoning, CancellationToken cancellationToken)
     {
+        var (index, text) = (choiceReasoning.Index, choiceReasoning.Text);
         switch (reasoning)
         {
             case ReasoningOutput.ReasoningContent:
@@ -42,8 +47,9 @@ internal sealed class ChatChunkRenderer(string id, long created, string model, b
         }
     }
 
-    public async Task ToolCallAsync(SseWriter writer, int index, int callIndex, string callId, string name, string arguments, bool blockInContent, CancellationToken cancellationToken)
+    public async Task ToolCallAsync(SseWriter writer, ChoiceToolCall call, CancellationToken cancellationToken)
     {
+        var (index, callIndex, callId, name, arguments, blockInContent) = (call.Index, call.CallIndex, call.Id, call.Name, call.Arguments, call.BlockInContent);
         if (tools is null)
         {
             return;
@@ -67,8 +73,9 @@ internal sealed class ChatChunkRenderer(string id, long created, string model, b
         await WriteAsync(writer, index, new ChunkDelta { ToolCalls = [new ToolCallDelta(callIndex) { Function = new FunctionDelta { Arguments = arguments } }] }, null, cancellationToken);
     }
 
-    public async Task FinishAsync(SseWriter writer, int index, string finishReason, CancellationToken cancellationToken)
+    public async Task FinishAsync(SseWriter writer, ChoiceFinished finished, CancellationToken cancellationToken)
     {
+        var (index, finishReason) = (finished.Index, finished.FinishReason);
         if (_thinking.Remove(index))
         {
             await WriteAsync(writer, index, new ChunkDelta { Content = ReasoningOutputs.ThinkClose }, null, cancellationToken);

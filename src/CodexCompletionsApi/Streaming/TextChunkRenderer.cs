@@ -1,3 +1,4 @@
+using CodexCompletionsApi.Api;
 using CodexCompletionsApi.Backend;
 using CodexCompletionsApi.Contracts.OpenAI;
 using CodexCompletionsApi.Translation;
@@ -10,15 +11,15 @@ internal sealed class TextChunkRenderer(string id, long created, string model, b
     public Task StartChoiceAsync(SseWriter writer, int index, CancellationToken cancellationToken)
         => echoPrefix is { Length: > 0 } ? WriteAsync(writer, index, echoPrefix, null, cancellationToken) : Task.CompletedTask;
 
-    public Task TextAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken)
-        => WriteAsync(writer, index, text, null, cancellationToken);
+    public Task TextAsync(SseWriter writer, ChoiceText text, CancellationToken cancellationToken)
+        => WriteAsync(writer, text.Index, text.Text, null, cancellationToken);
 
-    public Task ReasoningAsync(SseWriter writer, int index, string text, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task ReasoningAsync(SseWriter writer, ChoiceReasoning reasoning, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task ToolCallAsync(SseWriter writer, int index, int callIndex, string id, string name, string arguments, bool blockInContent, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task ToolCallAsync(SseWriter writer, ChoiceToolCall call, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task FinishAsync(SseWriter writer, int index, string finishReason, CancellationToken cancellationToken)
-        => WriteAsync(writer, index, string.Empty, finishReason, cancellationToken);
+    public Task FinishAsync(SseWriter writer, ChoiceFinished finished, CancellationToken cancellationToken)
+        => WriteAsync(writer, finished.Index, string.Empty, finished.FinishReason, cancellationToken);
 
     public Task UsageAsync(SseWriter writer, TokenUsage usage, CancellationToken cancellationToken)
         => writer.WriteDataAsync(

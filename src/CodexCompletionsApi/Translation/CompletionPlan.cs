@@ -59,6 +59,12 @@ public sealed record CompletionPlan
     /// </summary>
     public bool TextualTools { get; init; }
 
+    /// <summary>
+    /// Keep Codex's output items apart (the Responses API): messages and reasoning parts are not joined
+    /// with a separator; each text and reasoning event names its item.
+    /// </summary>
+    public bool SeparateOutputItems { get; init; }
+
     /// <summary>More than one call may be returned per response (<c>parallel_tool_calls</c>).</summary>
     public bool ParallelToolCalls { get; init; } = true;
 }

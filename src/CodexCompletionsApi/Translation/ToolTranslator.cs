@@ -26,15 +26,8 @@ public static partial class ToolTranslator
         var specs = new List<(string Name, string? Description, JsonElement? Parameters)>();
         if (hasTools)
         {
-            if (tools.ValueKind != JsonValueKind.Array)
+            foreach (var (tool, param) in Elements(tools, "tools"))
             {
-                throw new InvalidRequestException("'tools' must be an array.", "tools", "invalid_type");
-            }
-
-            var i = 0;
-            foreach (var tool in tools.EnumerateArray())
-            {
-                var param = $"tools[{i++}]";
                 if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("type", out var type) || !type.ValueEquals("function"))
                 {
                     throw new InvalidRequestException("Only tools of type 'function' are supported.", $"{param}.type", "invalid_value");
@@ -45,39 +38,23 @@ public static partial class ToolTranslator
                     throw new InvalidRequestException("Missing required parameter: 'function'.", $"{param}.function", "missing_required_parameter");
                 }
 
-                specs.Add(Spec(function, $"{param}.function"));
-                if (function.TryGetProperty("strict", out var strict) && strict.ValueKind == JsonValueKind.True)
-                {
-                    ignored.Add($"{param}.function.strict"); // Codex registers dynamic tools with strict: false
-                }
+                specs.Add(Spec(function, $"{param}.function", ignored));
             }
         }
         else if (hasFunctions)
         {
-            if (functions.ValueKind != JsonValueKind.Array)
+            foreach (var (function, param) in Elements(functions, "functions"))
             {
-                throw new InvalidRequestException("'functions' must be an array.", "functions", "invalid_type");
-            }
-
-            var i = 0;
-            foreach (var function in functions.EnumerateArray())
-            {
-                var param = $"functions[{i++}]";
                 if (function.ValueKind != JsonValueKind.Object)
                 {
                     throw new InvalidRequestException("Each function must be an object with a 'name'.", param, "invalid_type");
                 }
 
-                specs.Add(Spec(function, param));
+                specs.Add(Spec(function, param, ignored));
             }
         }
 
-        var duplicate = specs.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new InvalidRequestException($"Duplicate tool name '{duplicate.Key}'.", legacy ? "functions" : "tools", "invalid_value");
-        }
-
+        CheckDuplicates(specs, legacy ? "functions" : "tools");
         var mismatched = legacy ? toolChoice : functionCall;
         if (mismatched.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
         {
@@ -89,6 +66,79 @@ public static partial class ToolTranslator
 
         var choiceParam = legacy ? "function_call" : "tool_choice";
         var choice = legacy ? functionCall : toolChoice;
+        ApplyChoice(specs, choice, choiceParam, legacy ? ChoiceShape.Legacy : ChoiceShape.Chat, ignored);
+        return ToResult(specs, legacy);
+    }
+
+    /// <summary>
+    /// The Responses API's tools: <c>[{type:"function", name, description, parameters, strict}]</c> and
+    /// <c>tool_choice</c> <c>"none" | "auto" | "required" | {type:"function", name}</c>. Other tool types
+    /// (web search, file search, code interpreter, MCP, ...) are refused: Codex's built-in tools are off.
+    /// </summary>
+    public static Result ParseResponses(JsonElement tools, JsonElement toolChoice, List<string> ignored)
+    {
+        var specs = new List<(string Name, string? Description, JsonElement? Parameters)>();
+        if (tools.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
+        {
+            foreach (var (tool, param) in Elements(tools, "tools"))
+            {
+                var type = tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                if (type != "function")
+                {
+                    throw new InvalidRequestException(
+                        $"Tool type '{type}' is not supported: only 'function' tools are, because this server switches Codex's built-in tools off.",
+                        $"{param}.type",
+                        "invalid_value");
+                }
+
+                specs.Add(Spec(tool, param, ignored));
+            }
+        }
+
+        CheckDuplicates(specs, "tools");
+        ApplyChoice(specs, toolChoice, "tool_choice", ChoiceShape.Responses, ignored);
+        return ToResult(specs, legacy: false);
+    }
+
+    private enum ChoiceShape
+    {
+        Chat,
+        Legacy,
+        Responses,
+    }
+
+    private static IEnumerable<(JsonElement Element, string Param)> Elements(JsonElement array, string name)
+    {
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidRequestException($"'{name}' must be an array.", name, "invalid_type");
+        }
+
+        var i = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            yield return (element, $"{name}[{i++}]");
+        }
+    }
+
+    private static void CheckDuplicates(List<(string Name, string? Description, JsonElement? Parameters)> specs, string param)
+    {
+        var duplicate = specs.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidRequestException($"Duplicate tool name '{duplicate.Key}'.", param, "invalid_value");
+        }
+    }
+
+    private static Result ToResult(List<(string Name, string? Description, JsonElement? Parameters)> specs, bool legacy)
+        => new(
+            [.. specs.Select(s => DynamicTool(s.Name, s.Description, s.Parameters))],
+            [.. specs.Select(s => new ToolDefinition(s.Name, ParameterOrder(s.Parameters)))],
+            legacy);
+
+    private static void ApplyChoice(List<(string Name, string? Description, JsonElement? Parameters)> specs, JsonElement choice, string choiceParam, ChoiceShape shape, List<string> ignored)
+    {
+        var legacy = shape == ChoiceShape.Legacy;
         if (choice.ValueKind is JsonValueKind.String)
         {
             switch (choice.GetString())
@@ -107,9 +157,13 @@ public static partial class ToolTranslator
         }
         else if (choice.ValueKind == JsonValueKind.Object)
         {
-            var named = legacy
-                ? choice.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null
-                : choice.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object && f.TryGetProperty("name", out var fn) && fn.ValueKind == JsonValueKind.String ? fn.GetString() : null;
+            var named = shape switch
+            {
+                ChoiceShape.Chat => choice.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object && f.TryGetProperty("name", out var fn) && fn.ValueKind == JsonValueKind.String ? fn.GetString() : null,
+                ChoiceShape.Responses when !choice.TryGetProperty("type", out var type) || !type.ValueEquals("function") => throw new InvalidRequestException(
+                    "Only 'none', 'auto', 'required' and {\"type\":\"function\",\"name\":…} are supported for 'tool_choice'.", "tool_choice", "invalid_value"),
+                _ => choice.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null,
+            };
             if (named is null || specs.All(s => s.Name != named))
             {
                 throw new InvalidRequestException($"'{choiceParam}' names a function that is not in '{(legacy ? "functions" : "tools")}'.", choiceParam, "invalid_value");
@@ -123,15 +177,15 @@ public static partial class ToolTranslator
         {
             throw new InvalidRequestException($"'{choiceParam}' must be a string or an object.", choiceParam, "invalid_type");
         }
-
-        return new Result(
-            [.. specs.Select(s => DynamicTool(s.Name, s.Description, s.Parameters))],
-            [.. specs.Select(s => new ToolDefinition(s.Name, ParameterOrder(s.Parameters)))],
-            legacy);
     }
 
-    private static (string Name, string? Description, JsonElement? Parameters) Spec(JsonElement function, string param)
+    private static (string Name, string? Description, JsonElement? Parameters) Spec(JsonElement function, string param, List<string> ignored)
     {
+        if (function.TryGetProperty("strict", out var strict) && strict.ValueKind == JsonValueKind.True)
+        {
+            ignored.Add($"{param}.strict"); // Codex registers dynamic tools with strict: false
+        }
+
         if (!function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
         {
             throw new InvalidRequestException("Missing required parameter: 'name'.", $"{param}.name", "missing_required_parameter");

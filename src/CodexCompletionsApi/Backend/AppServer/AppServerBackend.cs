@@ -105,6 +105,7 @@ internal sealed partial class AppServerBackend(
                     ThreadId = threadId,
                     Input = [.. request.Input.Select(ToUserInput)],
                     Effort = request.Effort,
+                    Summary = request.Summary,
                     OutputSchema = request.OutputSchema,
                 },
                 json.TurnStartParams,

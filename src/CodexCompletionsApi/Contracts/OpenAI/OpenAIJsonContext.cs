@@ -16,6 +16,12 @@ namespace CodexCompletionsApi.Contracts.OpenAI;
 [JsonSerializable(typeof(StreamErrorEvent))]
 [JsonSerializable(typeof(TextCompletionRequest))]
 [JsonSerializable(typeof(TextCompletion))]
+[JsonSerializable(typeof(ResponseCreateRequest))]
+[JsonSerializable(typeof(ResponseObject))]
+[JsonSerializable(typeof(ResponseStreamEvent))]
+[JsonSerializable(typeof(ResponseDeleted))]
+[JsonSerializable(typeof(ResponseItemList))]
+[JsonSerializable(typeof(List<ResponseItem>))]
 internal sealed partial class OpenAIJsonContext : JsonSerializerContext
 {
     /// <summary>
