@@ -46,6 +46,21 @@ internal static class Requests
         return body;
     }
 
+    /// <summary>A Responses API body with a string <c>input</c>.</summary>
+    public static JsonObject Responses(string input, bool stream = false)
+    {
+        var body = new JsonObject { ["model"] = Model, ["input"] = input };
+        if (stream)
+        {
+            body["stream"] = true;
+        }
+
+        return body;
+    }
+
+    public static Task<HttpResponseMessage> PostResponsesAsync(this HttpClient client, JsonObject body, CancellationToken cancellationToken, params (string Name, string Value)[] headers)
+        => client.PostJsonAsync("/v1/responses", body, cancellationToken, HttpCompletionOption.ResponseContentRead, headers);
+
     public static Task<HttpResponseMessage> PostChatAsync(this HttpClient client, JsonObject body, CancellationToken cancellationToken, params (string Name, string Value)[] headers)
         => client.PostJsonAsync("/v1/chat/completions", body, cancellationToken, HttpCompletionOption.ResponseContentRead, headers);
 
@@ -82,6 +97,18 @@ internal static class Requests
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {body}");
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return WireInvariants.CheckText(body);
+    }
+
+    /// <summary>
+    /// A 200 event stream of <c>POST /v1/responses</c>, read and checked as a Responses API stream
+    /// (<see cref="ResponsesWireInvariants"/>; the <see cref="WireInvariantHandler"/> already checked it once).
+    /// </summary>
+    public static async Task<CheckedResponseStream> ReadResponsesStreamAsync(this HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return ResponsesWireInvariants.Check(body);
     }
 
     /// <summary>A 200 JSON body.</summary>

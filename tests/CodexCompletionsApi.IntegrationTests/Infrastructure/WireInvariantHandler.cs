@@ -7,7 +7,8 @@ namespace CodexCompletionsApi.IntegrationTests.Infrastructure;
 /// <summary>
 /// Checks every <c>text/event-stream</c> response that passes through it: reads the whole body, parses it
 /// strictly (<see cref="Sse"/>), runs <see cref="WireInvariants"/> for the endpoint (with the request's
-/// <c>n</c> and <c>include_usage</c>), checks the SSE headers, and hands the test an equivalent buffered
+/// <c>n</c> and <c>include_usage</c>) or, for <c>POST /v1/responses</c>, <see cref="ResponsesWireInvariants"/>,
+/// checks the SSE headers, and hands the test an equivalent buffered
 /// response. A violation throws <see cref="WireInvariantException"/> out of the request, so every streamed
 /// response in the suite is checked without the test asking. Tests that must read a stream incrementally use a
 /// client without this handler (<see cref="ServiceFixture.CreateClient"/>).
@@ -39,13 +40,20 @@ public sealed class WireInvariantHandler : DelegatingHandler
         }
 
         var kind = KindOf(request.RequestUri);
+        var responses = IsResponses(request);
         if (problems.Count > 0)
         {
-            throw new WireInvariantException(WireInvariants.Describe(kind ?? StreamKind.ChatCompletion, problems, body));
+            throw new WireInvariantException(responses
+                ? WireInvariants.Describe(ResponsesWireInvariants.StreamName, problems, body)
+                : WireInvariants.Describe(kind ?? StreamKind.ChatCompletion, problems, body));
         }
 
         var sse = WireInvariants.ParseOrThrow(body);
-        if (kind is { } k)
+        if (responses)
+        {
+            ResponsesWireInvariants.Check(sse);
+        }
+        else if (kind is { } k)
         {
             WireInvariants.Check(k, sse, expect);
         }
@@ -68,6 +76,10 @@ public sealed class WireInvariantHandler : DelegatingHandler
             : path.EndsWith("/v1/completions", StringComparison.Ordinal) ? StreamKind.TextCompletion
             : null;
     }
+
+    /// <summary><c>POST …/v1/responses</c> (creating a response): its event stream is a Responses API stream.</summary>
+    private static bool IsResponses(HttpRequestMessage request)
+        => request.Method == HttpMethod.Post && (request.RequestUri?.AbsolutePath ?? string.Empty).EndsWith("/v1/responses", StringComparison.Ordinal);
 
     private static void CheckHeaders(HttpResponseMessage response, List<string> problems)
     {

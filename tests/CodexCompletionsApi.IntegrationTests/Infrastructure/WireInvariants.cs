@@ -369,9 +369,13 @@ public static class WireInvariants
     }
 
     internal static string Describe(StreamKind kind, IReadOnlyList<string> problems, string raw)
+        => Describe(kind == StreamKind.ChatCompletion ? "chat.completion.chunk" : "text_completion", problems, raw);
+
+    /// <summary>The report of a broken stream named <paramref name="streamName"/>: every violation, then the stream (truncated).</summary>
+    internal static string Describe(string streamName, IReadOnlyList<string> problems, string raw)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{problems.Count} wire-invariant violation(s) in a {(kind == StreamKind.ChatCompletion ? "chat.completion.chunk" : "text_completion")} stream:\n");
+        text.Append(CultureInfo.InvariantCulture, $"{problems.Count} wire-invariant violation(s) in a {streamName} stream:\n");
         foreach (var problem in problems)
         {
             text.Append("  - ").Append(problem).Append('\n');
