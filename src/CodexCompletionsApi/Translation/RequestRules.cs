@@ -151,12 +151,15 @@ public static class RequestRules
         return options.IncludeUsage == true;
     }
 
-    /// <summary>Sorts top-level unknown fields into "ignored" (reported) or a 400 naming the first unknown one.</summary>
-    public static void CheckExtras(Dictionary<string, JsonElement>? extra, IReadOnlySet<string> ignorable, List<string> ignored, string? unsupportedHint = null)
+    /// <summary>
+    /// Sorts top-level unknown fields into "ignored" (reported) or a 400 naming the first unknown one.
+    /// <paramref name="sharedIgnorable"/>: the chat-style <see cref="IgnoredFields"/> count as ignorable too.
+    /// </summary>
+    public static void CheckExtras(Dictionary<string, JsonElement>? extra, IReadOnlySet<string> ignorable, List<string> ignored, string? unsupportedHint = null, bool sharedIgnorable = true)
     {
         foreach (var (name, value) in extra ?? [])
         {
-            if (ignorable.Contains(name) || IgnoredFields.Contains(name))
+            if (ignorable.Contains(name) || (sharedIgnorable && IgnoredFields.Contains(name)))
             {
                 if (value.ValueKind != JsonValueKind.Null)
                 {

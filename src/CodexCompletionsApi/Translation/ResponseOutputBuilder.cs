@@ -124,7 +124,7 @@ public sealed class ResponseOutputBuilder(ResponseObject template, Func<string, 
         {
             Status = incomplete is null ? "completed" : "incomplete",
             IncompleteDetails = incomplete is null ? null : new IncompleteDetails(incomplete),
-            CompletedAt = completedAt,
+            CompletedAt = incomplete is null ? completedAt : null, // OpenAI: only when completed
             Usage = ToUsage(usage),
         };
         Emit(new ResponseStreamEvent { Type = incomplete is null ? "response.completed" : "response.incomplete", Response = Current });

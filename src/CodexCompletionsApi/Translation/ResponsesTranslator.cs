@@ -26,7 +26,7 @@ public static class ResponsesTranslator
     };
 
     /// <summary>Responses-only fields accepted and reported as ignored (beyond <see cref="RequestRules.IgnoredFields"/>).</summary>
-    private static readonly IReadOnlySet<string> IgnoredResponseFields = new HashSet<string>(StringComparer.Ordinal);
+    private static readonly IReadOnlySet<string> IgnoredResponseFields = new HashSet<string>(StringComparer.Ordinal) { "prompt_cache_retention" };
 
     /// <summary>A validated request: the plan to run, the items to store, and the response to fill in.</summary>
     public sealed record Result(CompletionPlan Plan, IReadOnlyList<ResponseItem> InputItems, ResponseObject Template);
@@ -51,9 +51,9 @@ public static class ResponsesTranslator
         var reasoning = request.Reasoning;
         var (model, effort) = RequestRules.ResolveModel(catalog, requested, reasoning?.Effort, "reasoning.effort");
         var ignored = new List<string>();
-        RequestRules.CheckExtras(request.Extra, IgnoredResponseFields, ignored, "See docs/responses.md for the supported fields.");
+        RequestRules.CheckExtras(request.Extra, IgnoredResponseFields, ignored, "See docs/responses.md for the supported fields.", sharedIgnorable: false);
         CheckUnsupported(request, ignored);
-        var summary = Summary(reasoning, ignored);
+        var summary = Summary(reasoning);
         var maxTokens = RequestRules.MaxTokens(request.MaxOutputTokens, "max_output_tokens");
         var metadata = Metadata(request.Metadata);
         var format = TextFormat(request.Text, ignored);
@@ -162,7 +162,8 @@ public static class ResponsesTranslator
             w.WriteEndArray();
         }
 
-        return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        return document.RootElement.Clone();
     }
 
     /// <summary>
@@ -321,7 +322,7 @@ public static class ResponsesTranslator
         }
     }
 
-    private static string? Summary(ResponseReasoningConfig? reasoning, List<string> ignored)
+    private static string? Summary(ResponseReasoningConfig? reasoning)
     {
         if (reasoning is null)
         {
@@ -529,7 +530,7 @@ public static class ResponsesTranslator
                     break;
                 case "refusal" when role == "assistant":
                     CheckFields(part, partParam, "type", "refusal");
-                    parts.Add(Text(textType, RequiredString(part, "refusal", partParam)));
+                    parts.Add(new ResponseContentPart { Type = "refusal", Refusal = RequiredString(part, "refusal", partParam) });
                     break;
                 case "input_image" when role == "user":
                     CheckFields(part, partParam, "type", "image_url", "detail", "file_id");
@@ -546,7 +547,9 @@ public static class ResponsesTranslator
             }
         }
 
-        return parts;
+        return parts.Count > 0
+            ? parts
+            : throw new InvalidRequestException("A message needs at least one content part.", $"{param}.content", "invalid_value");
     }
 
     private static ResponseContentPart Text(string type, string text)
@@ -563,7 +566,7 @@ public static class ResponsesTranslator
         var detail = StringOf(part, "detail") ?? "auto";
         if (detail is not ("auto" or "low" or "high" or "original"))
         {
-            throw new InvalidRequestException($"Invalid image detail '{detail}'. Supported: 'auto', 'low', 'high'.", $"{param}.detail", "invalid_value");
+            throw new InvalidRequestException($"Invalid image detail '{detail}'. Supported: 'auto', 'low', 'high', 'original'.", $"{param}.detail", "invalid_value");
         }
 
         if (detail is "low" or "original")

@@ -58,10 +58,10 @@ public sealed record ResponseObject
     public ResponseTextEcho Text { get; init; } = ResponseTextEcho.Default;
 
     /// <summary><c>"auto"</c>, <c>"none"</c>, <c>"required"</c> or the named tool object, as requested.</summary>
-    public JsonElement ToolChoice { get; init; }
+    public JsonElement ToolChoice { get; init; } = JsonDocument.Parse("\"auto\"").RootElement.Clone();
 
     /// <summary>The function tools, each with <c>type</c>, <c>name</c>, <c>description</c>, <c>parameters</c> and <c>strict</c>.</summary>
-    public JsonElement Tools { get; init; }
+    public JsonElement Tools { get; init; } = JsonDocument.Parse("[]").RootElement.Clone();
 
     public int TopLogprobs { get; init; }
 
