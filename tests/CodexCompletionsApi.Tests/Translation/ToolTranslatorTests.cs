@@ -894,4 +894,282 @@ public sealed class ToolTranslatorTests
         // Assert
         AssertRejected(error, "functions", "invalid_value");
     }
+
+    // ---- Responses API: ParseResponses ----
+
+    private const string ResponsesWeatherTool = """
+        {"type":"function","name":"get_weather","description":"Current weather","parameters":{"type":"object","properties":{"city":{"type":"string"},"unit":{"type":"string"}},"required":["city"]},"strict":false}
+        """;
+
+    private const string ResponsesTimeTool = """{"type":"function","name":"get_time"}""";
+
+    private static ToolTranslator.Result ParseResponses(string? tools, string? toolChoice = null, List<string>? ignored = null)
+        => ToolTranslator.ParseResponses(tools is null ? default : Json(tools), toolChoice is null ? default : Json(toolChoice), ignored ?? []);
+
+    private static InvalidRequestException RejectResponses(string? tools, string? toolChoice = null)
+        => Assert.Throws<InvalidRequestException>(() => ParseResponses(tools, toolChoice));
+
+    [Fact]
+    public void ParseResponses_FlatFunctionTool_ReturnsExactDynamicToolJson()
+    {
+        // Arrange
+        var ignored = new List<string>();
+
+        // Act
+        var result = ParseResponses($"[{ResponsesWeatherTool}]", ignored: ignored);
+
+        // Assert
+        Assert.Equal(WeatherDynamicTool, Assert.Single(result.DynamicTools).GetRawText());
+        var definition = Assert.Single(result.Tools);
+        Assert.Equal("get_weather", definition.Name);
+        Assert.Equal(["city", "unit"], definition.ParameterOrder);
+        Assert.False(result.Legacy);
+        Assert.Empty(ignored);
+    }
+
+    [Fact]
+    public void ParseResponses_NameOnly_WritesDefaults()
+    {
+        // Arrange / Act
+        var result = ParseResponses($"[{ResponsesTimeTool}]");
+
+        // Assert
+        Assert.Equal(
+            """{"type":"function","name":"get_time","description":"","inputSchema":{"type":"object","properties":{}}}""",
+            Assert.Single(result.DynamicTools).GetRawText());
+        Assert.Empty(Assert.Single(result.Tools).ParameterOrder);
+    }
+
+    [Fact]
+    public void ParseResponses_SeveralTools_KeepRequestOrder()
+    {
+        // Arrange / Act
+        var result = ParseResponses($"[{ResponsesWeatherTool},{ResponsesTimeTool}]");
+
+        // Assert
+        Assert.Equal(["get_weather", "get_time"], result.DynamicTools.Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(["get_weather", "get_time"], result.Tools.Select(t => t.Name));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("null")]
+    [InlineData("[]")]
+    public void ParseResponses_NoTools_ReturnsEmptyResult(string? tools)
+    {
+        // Arrange
+        var ignored = new List<string>();
+
+        // Act
+        var result = ParseResponses(tools, ignored: ignored);
+
+        // Assert
+        Assert.Empty(result.DynamicTools);
+        Assert.Empty(result.Tools);
+        Assert.Empty(ignored);
+    }
+
+    [Fact]
+    public void ParseResponses_StrictTrue_IsReportedByToolIndex()
+    {
+        // Arrange
+        var ignored = new List<string>();
+
+        // Act
+        ParseResponses($$"""[{{ResponsesTimeTool}},{"type":"function","name":"f","strict":true}]""", ignored: ignored);
+
+        // Assert
+        Assert.Equal(["tools[1].strict"], ignored);
+    }
+
+    [Theory]
+    [InlineData("""[{"type":"web_search"}]""", "tools[0].type")]
+    [InlineData("""[{"type":"file_search","vector_store_ids":["vs_1"]}]""", "tools[0].type")]
+    [InlineData("""[{"type":"mcp","server_label":"x"}]""", "tools[0].type")]
+    [InlineData("""[{"type":"custom","name":"f"}]""", "tools[0].type")]
+    [InlineData("""[{"name":"f"}]""", "tools[0].type")]
+    [InlineData("""[{"type":7,"name":"f"}]""", "tools[0].type")]
+    [InlineData("""["f"]""", "tools[0].type")]
+    [InlineData("""[{"type":"function","name":"f"},{"type":"code_interpreter"}]""", "tools[1].type")]
+    public void ParseResponses_NonFunctionTool_Rejects400NamingItsType(string tools, string param)
+    {
+        // Arrange / Act
+        var error = RejectResponses(tools);
+
+        // Assert
+        AssertRejected(error, param, "invalid_value");
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("\"get_time\"")]
+    public void ParseResponses_ToolsNotAnArray_Rejects400NamingTools(string tools)
+    {
+        // Arrange / Act
+        var error = RejectResponses(tools);
+
+        // Assert
+        AssertRejected(error, "tools", "invalid_type");
+    }
+
+    [Theory]
+    [InlineData("""[{"type":"function"}]""")]
+    [InlineData("""[{"type":"function","name":null}]""")]
+    [InlineData("""[{"type":"function","function":{"name":"f"}}]""")]
+    public void ParseResponses_ToolWithoutTopLevelName_Rejects400NamingName(string tools)
+    {
+        // Arrange / Act
+        var error = RejectResponses(tools);
+
+        // Assert
+        AssertRejected(error, "tools[0].name", "missing_required_parameter");
+    }
+
+    [Theory]
+    [InlineData("get weather")]
+    [InlineData("a.b")]
+    public void ParseResponses_InvalidName_Rejects400NamingName(string name)
+    {
+        // Arrange / Act
+        var error = RejectResponses($$"""[{"type":"function","name":"{{name}}"}]""");
+
+        // Assert
+        AssertRejected(error, "tools[0].name", "invalid_value");
+    }
+
+    [Fact]
+    public void ParseResponses_DescriptionNotAString_Rejects400NamingDescription()
+    {
+        // Arrange / Act
+        var error = RejectResponses("""[{"type":"function","name":"f","description":7}]""");
+
+        // Assert
+        AssertRejected(error, "tools[0].description", "invalid_type");
+    }
+
+    [Fact]
+    public void ParseResponses_ParametersNotAnObject_Rejects400NamingParameters()
+    {
+        // Arrange / Act
+        var error = RejectResponses("""[{"type":"function","name":"f","parameters":"{}"}]""");
+
+        // Assert
+        AssertRejected(error, "tools[0].parameters", "invalid_type");
+    }
+
+    [Fact]
+    public void ParseResponses_DuplicateNames_Rejects400NamingTools()
+    {
+        // Arrange / Act
+        var error = RejectResponses($"[{ResponsesTimeTool},{ResponsesTimeTool}]");
+
+        // Assert
+        AssertRejected(error, "tools", "invalid_value");
+    }
+
+    [Fact]
+    public void ParseResponses_ToolChoiceNone_RegistersNoTools()
+    {
+        // Arrange
+        var ignored = new List<string>();
+
+        // Act
+        var result = ParseResponses($"[{ResponsesWeatherTool},{ResponsesTimeTool}]", "\"none\"", ignored);
+
+        // Assert
+        Assert.Empty(result.DynamicTools);
+        Assert.Empty(result.Tools);
+        Assert.Empty(ignored);
+    }
+
+    [Fact]
+    public void ParseResponses_ToolChoiceAuto_RegistersAllToolsWithoutReporting()
+    {
+        // Arrange
+        var ignored = new List<string>();
+
+        // Act
+        var result = ParseResponses($"[{ResponsesWeatherTool},{ResponsesTimeTool}]", "\"auto\"", ignored);
+
+        // Assert
+        Assert.Equal(2, result.DynamicTools.Count);
+        Assert.Empty(ignored);
+    }
+
+    [Fact]
+    public void ParseResponses_ToolChoiceRequired_RegistersAllToolsAndReportsToolChoice()
+    {
+        // Arrange
+        var ignored = new List<string>();
+
+        // Act
+        var result = ParseResponses($"[{ResponsesWeatherTool},{ResponsesTimeTool}]", "\"required\"", ignored);
+
+        // Assert
+        Assert.Equal(2, result.DynamicTools.Count);
+        Assert.Equal(["tool_choice"], ignored);
+    }
+
+    [Fact]
+    public void ParseResponses_ToolChoiceNamed_RegistersOnlyThatToolAndReportsToolChoice()
+    {
+        // Arrange
+        var ignored = new List<string>();
+
+        // Act
+        var result = ParseResponses($"[{ResponsesWeatherTool},{ResponsesTimeTool}]", """{"type":"function","name":"get_time"}""", ignored);
+
+        // Assert
+        Assert.Equal("get_time", Assert.Single(result.DynamicTools).GetProperty("name").GetString());
+        Assert.Equal("get_time", Assert.Single(result.Tools).Name);
+        Assert.Equal(["tool_choice"], ignored);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"function","name":"get_weather"}""")]
+    [InlineData("""{"type":"function"}""")]
+    [InlineData("""{"type":"function","function":{"name":"get_time"}}""")]
+    [InlineData("""{"type":"allowed_tools","mode":"auto","tools":[{"type":"function","name":"get_time"}]}""")]
+    [InlineData("""{"type":"web_search"}""")]
+    [InlineData("""{"name":"get_time"}""")]
+    public void ParseResponses_ToolChoiceObjectNotNamingAKnownFunction_Rejects400NamingToolChoice(string toolChoice)
+    {
+        // Arrange / Act
+        var error = RejectResponses($"[{ResponsesTimeTool}]", toolChoice);
+
+        // Assert
+        AssertRejected(error, "tool_choice", "invalid_value");
+    }
+
+    [Fact]
+    public void ParseResponses_ToolChoiceNamedWithoutTools_Rejects400NamingToolChoice()
+    {
+        // Arrange / Act
+        var error = RejectResponses(null, """{"type":"function","name":"get_time"}""");
+
+        // Assert
+        AssertRejected(error, "tool_choice", "invalid_value");
+    }
+
+    [Theory]
+    [InlineData("\"any\"")]
+    [InlineData("\"AUTO\"")]
+    public void ParseResponses_ToolChoiceInvalidString_Rejects400NamingToolChoice(string toolChoice)
+    {
+        // Arrange / Act
+        var error = RejectResponses($"[{ResponsesTimeTool}]", toolChoice);
+
+        // Assert
+        AssertRejected(error, "tool_choice", "invalid_value");
+    }
+
+    [Fact]
+    public void ParseResponses_ToolChoiceNotStringOrObject_Rejects400NamingToolChoice()
+    {
+        // Arrange / Act
+        var error = RejectResponses($"[{ResponsesTimeTool}]", "true");
+
+        // Assert
+        AssertRejected(error, "tool_choice", "invalid_type");
+    }
 }
