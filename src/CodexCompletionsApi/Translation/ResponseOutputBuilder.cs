@@ -12,7 +12,8 @@ namespace CodexCompletionsApi.Translation;
 /// </summary>
 /// <remarks>
 /// Each Codex message becomes its own <c>message</c> item, each reasoning item a <c>reasoning</c> item
-/// (summary parts and raw reasoning text), each tool call a <c>function_call</c> item. An item stays
+/// (summary parts streamed; raw reasoning text only in the item's <c>content</c>), each tool call a
+/// <c>function_call</c> item (its whole arguments in one delta, even when empty). An item stays
 /// open until output of another item arrives or the response ends.
 /// </remarks>
 public sealed class ResponseOutputBuilder(ResponseObject template, Func<string, string> newId)
@@ -82,8 +83,9 @@ public sealed class ResponseOutputBuilder(ResponseObject template, Func<string, 
         }
         else
         {
+            // Raw reasoning text goes into the item's content only: its delta events are not in the
+            // Open Responses event set, and strict clients reject unknown events.
             open.Text.Append(text);
-            Emit(new ResponseStreamEvent { Type = "response.reasoning_text.delta", ItemId = open.Id, OutputIndex = open.Index, ContentIndex = 0, Delta = text });
         }
 
         return Drain();
@@ -98,10 +100,7 @@ public sealed class ResponseOutputBuilder(ResponseObject template, Func<string, 
         item.Name = name;
         Emit(new ResponseStreamEvent { Type = "response.output_item.added", OutputIndex = item.Index, Item = item.Snapshot("in_progress") });
         item.Text.Append(arguments);
-        if (arguments.Length > 0)
-        {
-            Emit(new ResponseStreamEvent { Type = "response.function_call_arguments.delta", ItemId = item.Id, OutputIndex = item.Index, Delta = arguments });
-        }
+        Emit(new ResponseStreamEvent { Type = "response.function_call_arguments.delta", ItemId = item.Id, OutputIndex = item.Index, Delta = arguments });
 
         CloseOpen("completed");
         return Drain();
@@ -176,11 +175,6 @@ public sealed class ResponseOutputBuilder(ResponseObject template, Func<string, 
                 break;
             case "reasoning":
                 CloseSummaryPart(item);
-                if (item.Text.Length > 0)
-                {
-                    Emit(new ResponseStreamEvent { Type = "response.reasoning_text.done", ItemId = item.Id, OutputIndex = item.Index, ContentIndex = 0, Text = item.Text.ToString() });
-                }
-
                 break;
             case "function_call":
                 Emit(new ResponseStreamEvent { Type = "response.function_call_arguments.done", ItemId = item.Id, OutputIndex = item.Index, Name = item.Name, Arguments = item.Text.ToString() });

@@ -271,10 +271,8 @@ public sealed class ResponseOutputBuilderTests
                 ("response.reasoning_summary_part.done", 0, 0),
                 ("response.reasoning_summary_part.added", 0, 1),
                 ("response.reasoning_summary_text.delta", 0, 1),
-                ("response.reasoning_text.delta", 0, null),
                 ("response.reasoning_summary_text.done", 0, 1),
                 ("response.reasoning_summary_part.done", 0, 1),
-                ("response.reasoning_text.done", 0, null),
                 ("response.output_item.done", 0, null),
                 ("response.output_item.added", 1, null),
                 ("response.content_part.added", 1, null),
@@ -289,8 +287,9 @@ public sealed class ResponseOutputBuilderTests
         Assert.Equal(["Think ", "more", "Second"], events.Where(e => e.Type == "response.reasoning_summary_text.delta").Select(e => e.Delta));
         Assert.Equal(["Think more", "Second"], events.Where(e => e.Type == "response.reasoning_summary_text.done").Select(e => e.Text));
         Assert.Equal(["Think more", "Second"], events.Where(e => e.Type == "response.reasoning_summary_part.done").Select(e => e.Part!.Text));
-        Assert.Equal("raw", events.Single(e => e.Type == "response.reasoning_text.delta").Delta);
-        Assert.Equal("raw", events.Single(e => e.Type == "response.reasoning_text.done").Text);
+        // Raw reasoning text has no events of its own (not in the Open Responses set): it is in the item's content.
+        Assert.DoesNotContain(events, e => e.Type.StartsWith("response.reasoning_text", StringComparison.Ordinal));
+        Assert.Equal("raw", Assert.Single(events.Single(e => e.Type == "response.output_item.done" && e.OutputIndex == 0).Item!.Content!).Text);
         Assert.All(events.Where(e => e.Type.StartsWith("response.reasoning", StringComparison.Ordinal)), e => Assert.Equal("rs_1", e.ItemId));
     }
 
@@ -402,7 +401,7 @@ public sealed class ResponseOutputBuilderTests
     }
 
     [Fact]
-    public void FunctionCall_EmptyArguments_EmitsNoDeltaButADone()
+    public void FunctionCall_EmptyArguments_EmitsAnEmptyDeltaAndADone()
     {
         // Arrange
         var builder = Builder();
@@ -413,10 +412,11 @@ public sealed class ResponseOutputBuilderTests
 
         // Assert
         Assert.Equal(
-            ["response.output_item.added", "response.function_call_arguments.done", "response.output_item.done"],
+            ["response.output_item.added", "response.function_call_arguments.delta", "response.function_call_arguments.done", "response.output_item.done"],
             events.Select(e => e.Type));
-        Assert.Equal(string.Empty, events[1].Arguments);
-        Assert.Equal(string.Empty, events[2].Item!.Arguments);
+        Assert.Equal(string.Empty, events[1].Delta); // strict clients expect at least one delta
+        Assert.Equal(string.Empty, events[2].Arguments);
+        Assert.Equal(string.Empty, events[3].Item!.Arguments);
         AssertContiguous(events, first: 2);
     }
 
