@@ -166,7 +166,7 @@ internal static class GoldenFiles
         }
 
         text.Append($"Recorded against the real Codex CLI {codex ?? "?"} and the scripted model; each transcript holds the exact request, the response (ids and timestamps normalized) and the upstream Responses API requests Codex made.\n\n");
-        text.Append("| scenario | request | status | finish_reason | usage |\n");
+        text.Append("| scenario | request | status | finish_reason (chat) / response status (responses) | usage |\n");
         text.Append("| --- | --- | --- | --- | --- |\n");
         foreach (var row in rows)
         {

@@ -13,6 +13,18 @@ namespace CodexCompletionsApi.IntegrationTests.Golden;
 /// <param name="Headers">Extra request headers.</param>
 public sealed record GoldenScenario(string Name, string Summary, string Path, string Body, IReadOnlyList<(string Name, string Value)> Headers)
 {
+    /// <summary>The placeholder in <see cref="Body"/> for the <c>id</c> of the <see cref="Setup"/> response.</summary>
+    public const string SetupId = "{{setup.id}}";
+
+    /// <summary>The placeholder in <see cref="Body"/> for the <c>call_id</c> of the first <c>function_call</c> of the <see cref="Setup"/> response.</summary>
+    public const string SetupCallId = "{{setup.call_id}}";
+
+    /// <summary>
+    /// A request sent first (a <c>/v1/responses</c> continuation needs a stored response): its exchange is part of
+    /// the transcript, and its <see cref="SetupId"/> and <see cref="SetupCallId"/> are put into <see cref="Body"/>.
+    /// </summary>
+    public GoldenScenario? Setup { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -21,6 +33,7 @@ public static class GoldenScenarios
 {
     private const string Model = "gpt-5.5";
     private const string Chat = "/v1/chat/completions";
+    private const string Responses = "/v1/responses";
 
     /// <summary>Compact JSON that keeps quotes as <c>\"</c> (the default encoder writes <c>\u0022</c>). Declared before <see cref="All"/>, which uses it while initializing.</summary>
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -251,6 +264,115 @@ public static class GoldenScenarios
                 ["messages"] = Messages(("user", "Search my notes. " + ScriptDirective.Text(
                     "Searching. <use_tool>\n<name>localSearch</name>\n<query>tea &amp; cake</query>\n</use_tool> dropped tail", deltas: 8))),
             }),
+        Scenario(
+            "responses_text",
+            "responses, non-stream, string input",
+            Responses,
+            new JsonObject { ["model"] = Model, ["input"] = "Name the capital of France. " + ScriptDirective.Text("Paris is the capital of France.", deltas: 3) }),
+        Scenario(
+            "responses_text_stream",
+            "responses, stream, one user message item",
+            Responses,
+            new JsonObject { ["model"] = Model, ["stream"] = true, ["input"] = Items(("user", "Count to three. " + ScriptDirective.Text("One, two, three.", deltas: 4))) }),
+        Scenario(
+            "responses_multi_message",
+            "responses, non-stream, instructions + user/assistant/user history, the model writes two messages",
+            Responses,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["instructions"] = "You are terse.",
+                ["input"] = Items(
+                    ("user", "What is the capital of France?"),
+                    ("assistant", "Paris."),
+                    ("user", "And of Italy and Spain? " + ScriptDirective.MultiMessage("Rome.", "Madrid."))),
+            }),
+        Scenario(
+            "responses_reasoning_stream",
+            "responses, stream, reasoning.summary auto, reasoning reply",
+            Responses,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["stream"] = true,
+                ["reasoning"] = new JsonObject { ["summary"] = "auto" },
+                ["input"] = "Think first. " + ReasoningDirective,
+            }),
+        Scenario(
+            "responses_tool_calls",
+            "responses, non-stream, function tools, 2 parallel calls",
+            Responses,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["tools"] = ResponsesTools(),
+                ["input"] = "Weather in Paris and Oslo? " + ScriptDirective.ToolCalls(
+                    [new ScriptedToolCall("weather", new JsonObject { ["city"] = "Paris" }), new ScriptedToolCall("weather", new JsonObject { ["city"] = "Oslo" })],
+                    argumentsDeltas: 2),
+            }),
+        Scenario(
+            "responses_tool_call_stream",
+            "responses, stream, function tools, one call after a text preamble",
+            Responses,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["stream"] = true,
+                ["tools"] = ResponsesTools(),
+                ["input"] = "Look up caf\u00e9. " + ScriptDirective.ToolCalls(
+                    [new ScriptedToolCall("lookup", new JsonObject { ["q"] = "caf\u00e9 & tea", ["n"] = 2 })], text: "Checking.", argumentsDeltas: 3),
+            }),
+        Scenario(
+            "responses_tool_output_continuation",
+            "responses, non-stream, function_call_output with previous_response_id (after a stored call)",
+            Responses,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["previous_response_id"] = GoldenScenario.SetupId,
+                ["tools"] = ResponsesTools(),
+                ["input"] = new JsonArray(new JsonObject { ["type"] = "function_call_output", ["call_id"] = GoldenScenario.SetupCallId, ["output"] = "21C sunny" }),
+            }) with
+        {
+            Setup = Scenario(
+                "responses_tool_output_continuation.setup",
+                "responses, non-stream, one call",
+                Responses,
+                new JsonObject
+                {
+                    ["model"] = Model,
+                    ["tools"] = ResponsesTools(),
+                    ["input"] = "Weather in Paris? " + ScriptDirective.ToolCalls([new ScriptedToolCall("weather", new JsonObject { ["city"] = "Paris" })], afterToolText: "It is 21C and sunny in Paris."),
+                }),
+        },
+        Scenario(
+            "responses_max_output_tokens",
+            "responses, non-stream, max_output_tokens 3 (incomplete)",
+            Responses,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["max_output_tokens"] = 3,
+                ["input"] = "Count. " + ScriptDirective.Text("one two three four five six", deltas: 6),
+            }),
+        Scenario(
+            "responses_json_schema",
+            "responses, non-stream, text.format json_schema (strict)",
+            Responses,
+            new JsonObject
+            {
+                ["model"] = Model,
+                ["text"] = new JsonObject
+                {
+                    ["format"] = new JsonObject { ["type"] = "json_schema", ["name"] = "city_info", ["strict"] = true, ["schema"] = CitySchema(strict: true) },
+                },
+                ["input"] = "Describe Paris. " + ScriptDirective.Text("""{"city":"Paris","population":2102650}""", deltas: 4),
+            }),
+        Scenario(
+            "responses_failed_stream",
+            "responses, stream, upstream response.failed after partial text",
+            Responses,
+            new JsonObject { ["model"] = Model, ["stream"] = true, ["input"] = "Tell me. " + ScriptDirective.Failed(message: "The upstream model failed.", text: "partial answer") }),
     ];
 
     /// <summary>A 2×2 red PNG, base64.</summary>
@@ -267,6 +389,16 @@ public static class GoldenScenarios
         [{"type":"function","function":{"name":"lookup","description":"Look something up","parameters":{"type":"object","properties":{"q":{"type":"string"},"n":{"type":"integer"}},"required":["q"]}}},
          {"type":"function","function":{"name":"weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]
         """)!;
+
+    /// <summary>The function tools of <see cref="GoldenTools"/> in the Responses API's flat form.</summary>
+    private static JsonArray ResponsesTools() => (JsonArray)JsonNode.Parse("""
+        [{"type":"function","name":"lookup","description":"Look something up","parameters":{"type":"object","properties":{"q":{"type":"string"},"n":{"type":"integer"}},"required":["q"]}},
+         {"type":"function","name":"weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]
+        """)!;
+
+    /// <summary>Responses input message items with string content.</summary>
+    private static JsonArray Items(params (string Role, string Content)[] messages)
+        => new([.. messages.Select(m => (JsonNode)new JsonObject { ["type"] = "message", ["role"] = m.Role, ["content"] = m.Content })]);
 
     private static JsonArray Messages(params (string Role, string Content)[] messages)
         => new([.. messages.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })]);

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using CodexCompletionsApi.Backend.AppServer;
 using CodexCompletionsApi.Configuration;
 using CodexCompletionsApi.IntegrationTests.Infrastructure;
@@ -106,23 +107,64 @@ public sealed class GoldenTranscriptTests(ServiceFixture service) : IClassFixtur
         service.Model.ClearRequests();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        using var request = new HttpRequestMessage(HttpMethod.Post, scenario.Path) { Content = new StringContent(scenario.Body, Encoding.UTF8, "application/json") };
+
+        // A continuation first creates the response it continues; only the continuation's upstream requests are shown.
+        SetupExchange? setup = null;
+        var sentBody = scenario.Body;
+        if (scenario.Setup is { } first)
+        {
+            var (setupStatus, setupBody) = await SendAsync(first, first.Body, deadline.Token);
+            setup = new SetupExchange(first, setupStatus, setupBody);
+            sentBody = WithSetupIds(scenario.Body, setupBody);
+            service.Model.ClearRequests();
+        }
+
+        using var response = await SendRequestAsync(scenario, sentBody, deadline.Token);
+        var body = await response.Content.ReadAsStringAsync(deadline.Token);
+        var upstream = await UpstreamAsync(deadline.Token);
+        return Transcript.Render(scenario, version, response, body, upstream, setup);
+    }
+
+    private async Task<(int Status, string Body)> SendAsync(GoldenScenario scenario, string body, CancellationToken cancellationToken)
+    {
+        using var response = await SendRequestAsync(scenario, body, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        await UpstreamAsync(cancellationToken);
+        return ((int)response.StatusCode, text);
+    }
+
+    private async Task<HttpResponseMessage> SendRequestAsync(GoldenScenario scenario, string body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, scenario.Path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         foreach (var (name, value) in scenario.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        using var response = await service.Client.SendAsync(request, deadline.Token);
-        var body = await response.Content.ReadAsStringAsync(deadline.Token);
+        return await service.Client.SendAsync(request, cancellationToken);
+    }
 
-        // Every upstream request has ended by the time the response has; wait for each outcome, bounded.
+    /// <summary>The upstream requests so far, each waited for: every one has ended by the time the response has (bounded).</summary>
+    private async Task<IReadOnlyList<RecordedRequest>> UpstreamAsync(CancellationToken cancellationToken)
+    {
         var upstream = service.Model.Requests;
         foreach (var recorded in upstream)
         {
-            await service.Model.WaitForOutcomeAsync(recorded.Sequence, Wait, deadline.Token);
+            await service.Model.WaitForOutcomeAsync(recorded.Sequence, Wait, cancellationToken);
         }
 
-        return Transcript.Render(scenario, version, response, body, upstream);
+        return upstream;
+    }
+
+    /// <summary><paramref name="body"/> with the setup response's <c>id</c> and first <c>call_id</c> in place of the placeholders.</summary>
+    private static string WithSetupIds(string body, string setupResponse)
+    {
+        using var document = JsonDocument.Parse(setupResponse);
+        var root = document.RootElement;
+        Assert.True(root.TryGetProperty("id", out var id), $"The setup request failed: {setupResponse}");
+        var callId = root.GetProperty("output").EnumerateArray().Where(i => i.GetProperty("type").GetString() == "function_call").Select(i => i.GetProperty("call_id").GetString()).FirstOrDefault();
+        body = body.Replace(GoldenScenario.SetupId, id.GetString(), StringComparison.Ordinal);
+        return callId is null ? body : body.Replace(GoldenScenario.SetupCallId, callId, StringComparison.Ordinal);
     }
 
     /// <summary><c>codex --version</c> of the binary the service runs (CODEX_BIN, else the pinned package).</summary>

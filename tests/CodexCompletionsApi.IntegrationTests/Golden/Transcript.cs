@@ -12,9 +12,11 @@ namespace CodexCompletionsApi.IntegrationTests.Golden;
 /// <summary>
 /// Renders one golden scenario's exchange as text: a header (the pinned Codex CLI version and the summary fields
 /// docs/parity/transcripts.md is generated from), the request, the response (status, relevant headers, body; an
-/// event stream one event per line) and the upstream requests the scripted model received. Dynamic values become
-/// stable placeholders: ids (<c>chatcmpl-</c>, <c>cmpl-</c>, <c>call_</c>) numbered in order of appearance,
-/// <c>created</c> timestamps and the scripted model's port.
+/// event stream one event per line) and the upstream requests the scripted model received; a scenario with a
+/// <see cref="GoldenScenario.Setup"/> request shows that exchange first. Dynamic values become stable placeholders:
+/// ids (<c>chatcmpl-</c>, <c>cmpl-</c>, <c>call_</c>, and the Responses API's <c>resp_</c>, <c>msg_</c>, <c>fc_</c>,
+/// <c>fco_</c>, <c>rs_</c>) numbered in order of appearance, <c>created</c> / <c>created_at</c> / <c>completed_at</c>
+/// timestamps and the scripted model's port.
 /// </summary>
 internal static partial class Transcript
 {
@@ -32,15 +34,21 @@ internal static partial class Transcript
     public const string UsageKey = "usage: ";
     public const string CodexKey = "# codex-cli: ";
 
-    public static string Render(GoldenScenario scenario, string codexVersion, HttpResponseMessage response, string body, IReadOnlyList<RecordedRequest> upstream)
+    public static string Render(GoldenScenario scenario, string codexVersion, HttpResponseMessage response, string body, IReadOnlyList<RecordedRequest> upstream, SetupExchange? setup = null)
     {
         var ids = new IdMap();
+
+        // The setup exchange comes first, so its ids get the first numbers.
+        var normalizedSetup = setup is null ? null : ids.Normalize(setup.Body);
         var normalizedBody = ids.Normalize(body);
         var isStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
         var events = isStream ? SplitEvents(normalizedBody) : [];
 
         // The summary reads the body as sent (the placeholders are not JSON).
-        var (finishReason, usage) = isStream ? SummarizeStream(SplitEvents(body)) : SummarizeJson(body, (int)response.StatusCode);
+        var responsesApi = scenario.Path.EndsWith("/v1/responses", StringComparison.Ordinal);
+        var (finishReason, usage) = responsesApi
+            ? SummarizeResponse(isStream ? TerminalResponse(body) : body, (int)response.StatusCode)
+            : isStream ? SummarizeStream(SplitEvents(body)) : SummarizeJson(body, (int)response.StatusCode);
 
         var text = new StringBuilder();
         text.Append("# golden transcript: ").Append(scenario.Name).Append('\n');
@@ -50,6 +58,16 @@ internal static partial class Transcript
         text.Append(StatusKey).Append((int)response.StatusCode).Append('\n');
         text.Append(FinishReasonKey).Append(finishReason).Append('\n');
         text.Append(UsageKey).Append(usage).Append('\n');
+
+        if (setup is not null)
+        {
+            text.Append("\n=== setup request\n");
+            text.Append("POST ").Append(setup.Scenario.Path).Append('\n');
+            text.Append(setup.Scenario.Body).Append('\n');
+            text.Append("\n=== setup response\n");
+            text.Append("status: ").Append(setup.Status).Append('\n');
+            text.Append(normalizedSetup).Append('\n');
+        }
 
         text.Append("\n=== request\n");
         text.Append("POST ").Append(scenario.Path).Append('\n');
@@ -153,6 +171,62 @@ internal static partial class Transcript
         return (string.Join(", ", reasons), Usage(root?["usage"]));
     }
 
+    /// <summary>The <c>response</c> of a Responses stream's terminal event (JSON text), or null.</summary>
+    private static string? TerminalResponse(string body)
+    {
+        string? terminal = null;
+        foreach (var e in body.Split("\n\n"))
+        {
+            var data = e.Split('\n').FirstOrDefault(l => l.StartsWith("data: {", StringComparison.Ordinal));
+            if (data is not null && JsonNode.Parse(data["data: ".Length..]) is JsonObject o
+                && o["type"]?.GetValue<string>() is "response.completed" or "response.incomplete" or "response.failed")
+            {
+                terminal = o["response"]?.ToJsonString();
+            }
+        }
+
+        return terminal;
+    }
+
+    /// <summary>
+    /// A Responses API response (JSON, or the terminal event's response): the status column shows its
+    /// <c>status</c> (with the incomplete reason or the error code), the usage column its token counts.
+    /// </summary>
+    private static (string Status, string Usage) SummarizeResponse(string? json, int status)
+    {
+        JsonNode? root;
+        try
+        {
+            root = json is null ? null : JsonNode.Parse(json);
+        }
+        catch (JsonException)
+        {
+            return ("-", "-");
+        }
+
+        if (root is null)
+        {
+            return ("(no terminal event)", "-");
+        }
+
+        if (status >= 400 || root["object"]?.GetValue<string>() != "response")
+        {
+            return ($"error {root["error"]?["code"]?.ToJsonString() ?? "null"}", "-");
+        }
+
+        var state = root["status"]?.GetValue<string>() ?? "null";
+        var detail = root["incomplete_details"]?["reason"]?.GetValue<string>() ?? root["error"]?["code"]?.GetValue<string>();
+        var text = detail is null ? state : $"{state} ({detail})";
+        if (root["usage"] is not JsonObject u)
+        {
+            return (text, "-");
+        }
+
+        var counts = $"input {u["input_tokens"]}, output {u["output_tokens"]}, total {u["total_tokens"]}";
+        var reasoning = u["output_tokens_details"]?["reasoning_tokens"]?.GetValue<long>() ?? 0;
+        return (text, reasoning > 0 ? $"{counts} (reasoning {reasoning})" : counts);
+    }
+
     private static (string FinishReason, string Usage) SummarizeStream(IReadOnlyList<string> events)
     {
         var reasons = new SortedDictionary<int, string>();
@@ -242,10 +316,11 @@ internal static partial class Transcript
         }
     }
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9_])(?<prefix>chatcmpl-|cmpl-|call_)[A-Za-z0-9_-]+")]
+    // (?!id") keeps the key "call_id" (Responses items) from being taken for an id.
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])(?<prefix>chatcmpl-|cmpl-|call_|resp_|msg_|fco_|fc_|rs_)(?!id"")[A-Za-z0-9_-]+")]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex(@"""created"":\d+")]
+    [GeneratedRegex(@"""(?<key>created|created_at|completed_at)"":\d+")]
     private static partial Regex CreatedPattern();
 
     [GeneratedRegex(@"(127\.0\.0\.1|localhost):\d+")]
@@ -270,8 +345,11 @@ internal static partial class Transcript
 
                 return placeholder;
             });
-            text = CreatedPattern().Replace(text, "\"created\":<created>");
+            text = CreatedPattern().Replace(text, m => $"\"{m.Groups["key"].Value}\":<{m.Groups["key"].Value}>");
             return PortPattern().Replace(text, "$1:<port>");
         }
     }
 }
+
+/// <summary>The exchange of a scenario's <see cref="GoldenScenario.Setup"/> request: its status and body as received.</summary>
+internal sealed record SetupExchange(GoldenScenario Scenario, int Status, string Body);

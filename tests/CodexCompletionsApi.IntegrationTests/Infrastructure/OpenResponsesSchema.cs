@@ -6,7 +6,7 @@ namespace CodexCompletionsApi.IntegrationTests.Infrastructure;
 /// <summary>
 /// The Open Responses <c>ResponseResource</c> schema (openresponses/openresponses, zod
 /// <c>responseResourceSchema.ts</c> and the OpenAPI document of 2026-04-24), as the compliance suite's
-/// <c>responseResourceSchema.safeParse</c> applies it to every final response. <see cref="Validate"/> returns the
+/// <c>responseResourceSchema.safeParse</c> applies it to every final response. <see cref="Validate(JsonElement)"/> returns the
 /// issues as <c>path: message</c> (the suite's format); none means the object passes.
 /// </summary>
 /// <remarks>
