@@ -52,6 +52,7 @@ internal sealed class BenchOptions
           --window S               measurement window once all streams are open (default 10)
 
         general:
+          --route chat|responses   the service endpoint: /v1/chat/completions (default) or /v1/responses
           --out PATH               JSON results (default /tmp/codex-completions-bench/<timestamp>-<mode>.json)
           --timeout S              per-request deadline in seconds (default 120)
           --service-dll PATH       the service build to run (default: the Release build beside this tool)
@@ -99,6 +100,9 @@ internal sealed class BenchOptions
 
     public string? Out { get; private set; }
 
+    /// <summary>The service endpoint the requests go to: <c>chat</c> or <c>responses</c>.</summary>
+    public string Route { get; private set; } = "chat";
+
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(120);
 
     public string? ServiceDll { get; private set; }
@@ -143,6 +147,14 @@ internal sealed class BenchOptions
                     break;
                 case "--quick":
                     o.Quick = true;
+                    break;
+                case "--route":
+                    o.Route = Value();
+                    if (o.Route is not ("chat" or "responses"))
+                    {
+                        throw new ArgumentException("--route is 'chat' or 'responses'.");
+                    }
+
                     break;
                 case "--endurance":
                     o.Mode = BenchMode.Endurance;

@@ -170,6 +170,7 @@ internal static class BenchProgram
 
     private static RunSettings Settings(BenchOptions options, BenchSession session) => new(
         ModeName(options),
+        options.Route,
         options.Concurrency,
         options.Mode == BenchMode.Endurance ? options.EnduranceRequests : options.Mode == BenchMode.OpenStreams ? options.OpenStreams : options.Requests,
         options.Duration.TotalSeconds,

@@ -205,7 +205,7 @@ internal sealed class BenchSession : IAsyncDisposable
 
     private async Task StartProcessesAsync(ModelCatalog catalog, bool withDirect, CancellationToken cancellationToken)
     {
-        Log($"scripted model: in-process, {Options.Deltas} deltas, {Options.DelayMs} ms apart");
+        Log($"scripted model: in-process, {Options.Deltas} deltas, {Options.DelayMs} ms apart; service route: {(Options.Route == "responses" ? "/v1/responses (store: false)" : "/v1/chat/completions")}");
         ScriptedModel = await ScriptedModelServer.StartAsync(
             new ScriptedModelOptions { RecordRequests = false, DefaultDeltas = Options.Deltas, DefaultDelayMs = Options.DelayMs },
             cancellationToken);
@@ -241,7 +241,7 @@ internal sealed class BenchSession : IAsyncDisposable
         ServiceOverrides = settings;
         Log($"service: dotnet {ServiceDll}{(ServiceInternals.ServiceIsOptimized() ? string.Empty : "  (WARNING: not a Release build)")}");
         Service = ServiceHost.Start(ServiceDll, environment, settings);
-        Client = new ServiceClient(Service.BaseAddress, Model.Id);
+        Client = new ServiceClient(Service.BaseAddress, Model.Id, Options.Route == "responses");
         await Service.WaitReadyAsync(Client, TimeSpan.FromSeconds(90), cancellationToken);
         ServiceWorker = await Client.WorkerAsync(cancellationToken);
         if (ServiceWorker?.Pid is not { } workerPid)

@@ -113,6 +113,7 @@ internal sealed record MachineInfo(
 /// <summary>What was run against what.</summary>
 internal sealed record RunSettings(
     string Mode,
+    string Route,
     IReadOnlyList<int> Concurrency,
     int RequestsPerCell,
     double CellDurationCapSeconds,

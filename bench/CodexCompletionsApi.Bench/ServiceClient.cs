@@ -8,9 +8,10 @@ using System.Text.Json;
 namespace CodexCompletionsApi.Bench;
 
 /// <summary>
-/// An HTTP client of the service: <c>POST /v1/chat/completions</c> non-streaming (whole body) and
-/// streaming (SSE read line by line with <see cref="HttpCompletionOption.ResponseHeadersRead"/>),
-/// plus the probes the benchmark samples (<c>/readyz</c>, <c>/healthz</c>, <c>/metrics</c>).
+/// An HTTP client of the service: <c>POST /v1/chat/completions</c> (or <c>/v1/responses</c>)
+/// non-streaming (whole body) and streaming (SSE read line by line with
+/// <see cref="HttpCompletionOption.ResponseHeadersRead"/>), plus the probes the benchmark samples
+/// (<c>/readyz</c>, <c>/healthz</c>, <c>/metrics</c>).
 /// </summary>
 internal sealed class ServiceClient : IDisposable
 {
@@ -18,10 +19,14 @@ internal sealed class ServiceClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly string _model;
+    private readonly bool _responses;
+    private readonly string _path;
 
-    public ServiceClient(Uri baseAddress, string model)
+    public ServiceClient(Uri baseAddress, string model, bool responses = false)
     {
         _model = model;
+        _responses = responses;
+        _path = responses ? "v1/responses" : "v1/chat/completions";
         _http = new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -47,7 +52,7 @@ internal sealed class ServiceClient : IDisposable
         var ct = deadline.Token;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = Body(prompt, stream) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, _path) { Content = Body(prompt, stream) };
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -58,15 +63,22 @@ internal sealed class ServiceClient : IDisposable
 
             if (stream)
             {
-                await ReadStreamAsync(response, result, onDelta: null, ct);
+                await ReadStreamAsync(response, result, onDelta: null, _responses, ct);
             }
             else
             {
                 var bytes = await response.Content.ReadAsByteArrayAsync(ct);
                 result.Finished = Stopwatch.GetTimestamp();
                 using var document = JsonDocument.Parse(bytes);
-                var message = document.RootElement.GetProperty("choices"u8)[0].GetProperty("message"u8);
-                result.Reply = message.TryGetProperty("content"u8, out var content) ? content.GetString() ?? string.Empty : string.Empty;
+                if (_responses)
+                {
+                    result.Reply = document.RootElement.GetProperty("output_text"u8).GetString() ?? string.Empty;
+                }
+                else
+                {
+                    var message = document.RootElement.GetProperty("choices"u8)[0].GetProperty("message"u8);
+                    result.Reply = message.TryGetProperty("content"u8, out var content) ? content.GetString() ?? string.Empty : string.Empty;
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -97,7 +109,7 @@ internal sealed class ServiceClient : IDisposable
         var result = new RequestResult { Started = Stopwatch.GetTimestamp() };
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = Body(prompt, stream: true) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, _path) { Content = Body(prompt, stream: true) };
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -106,7 +118,7 @@ internal sealed class ServiceClient : IDisposable
                 return result;
             }
 
-            await ReadStreamAsync(response, result, onDelta, cancellationToken);
+            await ReadStreamAsync(response, result, onDelta, _responses, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -207,12 +219,21 @@ internal sealed class ServiceClient : IDisposable
         {
             w.WriteStartObject();
             w.WriteString("model", _model);
-            w.WriteStartArray("messages");
-            w.WriteStartObject();
-            w.WriteString("role", "user");
-            w.WriteString("content", prompt);
-            w.WriteEndObject();
-            w.WriteEndArray();
+            if (_responses)
+            {
+                w.WriteString("input", prompt);
+                w.WriteBoolean("store", false); // the matrix measures the turn, not the database
+            }
+            else
+            {
+                w.WriteStartArray("messages");
+                w.WriteStartObject();
+                w.WriteString("role", "user");
+                w.WriteString("content", prompt);
+                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+
             w.WriteBoolean("stream", stream);
             w.WriteEndObject();
         }
@@ -222,8 +243,11 @@ internal sealed class ServiceClient : IDisposable
         return content;
     }
 
-    /// <summary>Reads SSE lines: content deltas until <c>data: [DONE]</c>, then drains to the end.</summary>
-    private static async Task ReadStreamAsync(HttpResponseMessage response, RequestResult result, Action<RequestResult, long>? onDelta, CancellationToken ct)
+    /// <summary>
+    /// Reads SSE lines: content deltas until <c>data: [DONE]</c> (Responses: text deltas until the
+    /// terminal event), then drains to the end.
+    /// </summary>
+    private static async Task ReadStreamAsync(HttpResponseMessage response, RequestResult result, Action<RequestResult, long>? onDelta, bool responses, CancellationToken ct)
     {
         await using var body = await response.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096);
@@ -250,6 +274,29 @@ internal sealed class ServiceClient : IDisposable
 
                 using var document = JsonDocument.Parse(data);
                 var root = document.RootElement;
+                if (responses)
+                {
+                    switch (root.GetProperty("type"u8).GetString())
+                    {
+                        case "response.output_text.delta":
+                            var fragment = root.GetProperty("delta"u8).GetString()!;
+                            reply.Append(fragment);
+                            result.AddDelta(fragment, at, ref previous);
+                            onDelta?.Invoke(result, at);
+                            break;
+                        case "response.completed":
+                            result.Finished = at;
+                            done = true;
+                            break;
+                        case "response.failed" or "response.incomplete":
+                            result.Error = $"stream ended {Truncate(root.GetRawText())}";
+                            result.Finished = at;
+                            return;
+                    }
+
+                    continue;
+                }
+
                 if (root.TryGetProperty("error"u8, out var error))
                 {
                     result.Error = $"stream error: {Truncate(error.GetRawText())}";
@@ -278,7 +325,7 @@ internal sealed class ServiceClient : IDisposable
 
         if (!done)
         {
-            result.Error ??= "the stream ended without [DONE]";
+            result.Error ??= responses ? "the stream ended without response.completed" : "the stream ended without [DONE]";
         }
     }
 
