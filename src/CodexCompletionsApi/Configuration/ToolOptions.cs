@@ -11,7 +11,8 @@ public sealed class ToolOptions
     /// <c>obsidian-xml</c>: tool calls are returned in <c>tool_calls</c> and, as canonical
     /// <c>&lt;use_tool&gt;</c> blocks, in <c>content</c>; <c>openai-json</c>: only <c>tool_calls</c>
     /// (<c>content: null</c>), exactly as OpenAI (<c>PROXY_OUTPUT_MODE</c>). The
-    /// <c>x-proxy-output-mode</c> request header overrides it per request.
+    /// <c>x-proxy-output-mode</c> request header overrides it per request. Chat completions only:
+    /// <c>/v1/responses</c> answers in <c>openai-json</c> unless the header asks otherwise.
     /// </summary>
     /// <value>The default value is <c>obsidian-xml</c>.</value>
     [Required]
