@@ -213,6 +213,9 @@ public static partial class ResponsesEndpoints
 
         try
         {
+            // Off the caller's thread: SQLite's async API completes synchronously, and the caller may be
+            // the thread that delivers every turn's events.
+            await Task.Yield();
             await store.SaveAsync(
                 new StoredResponse(
                     response.Id,
