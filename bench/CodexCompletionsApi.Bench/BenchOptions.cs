@@ -34,6 +34,14 @@ internal sealed class BenchOptions
           --duration S             time cap per cell in seconds (default 20; --quick 10)
           --warmup N               warm-up requests per path and mode before the cells (default 100, also
                                    with --quick: fewer leaves the JIT's tier-up in the first cell)
+          --direct-only            measure only the direct path (the service still starts, for the launch check)
+
+        direct worker experiments (docs/performance.md "Codex's own cost"):
+          --direct-config K=V      append -c K=V to the direct worker only (repeatable; reported as a
+                                   deliberate launch difference)
+          --direct-env K=V         set K=V in the direct worker's environment only (repeatable)
+          --direct-workers N       N direct app-servers, each with its own home (default 1)
+          --direct-routing R       least-loaded (default) or round-robin across the direct workers
 
         scripted model:
           --deltas N               text deltas per reply (default 8)
@@ -117,7 +125,23 @@ internal sealed class BenchOptions
 
     public bool Help { get; private set; }
 
+    /// <summary>Matrix: run only the direct cells.</summary>
+    public bool DirectOnly { get; private set; }
+
+    /// <summary><c>-c key=value</c> entries appended to the direct worker's command line only.</summary>
+    public IReadOnlyList<string> DirectConfig => _directConfig;
+
+    /// <summary>Variables set in the direct worker's environment only.</summary>
+    public IReadOnlyDictionary<string, string> DirectEnvironment => _directEnvironment;
+
+    public int DirectWorkers { get; private set; } = 1;
+
+    /// <summary><c>least-loaded</c> or <c>round-robin</c>.</summary>
+    public string DirectRouting { get; private set; } = "least-loaded";
+
     private readonly Dictionary<string, string> _serviceEnvironment = new(StringComparer.Ordinal);
+    private readonly List<string> _directConfig = [];
+    private readonly Dictionary<string, string> _directEnvironment = new(StringComparer.Ordinal);
 
     /// <summary>Parses the arguments.</summary>
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
@@ -221,14 +245,31 @@ internal sealed class BenchOptions
                     o.CodexBinary = Value();
                     break;
                 case "--service-env":
-                    var pair = Value();
-                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                    if (eq <= 0)
+                    var (key, value) = KeyValue(arg, Value());
+                    o._serviceEnvironment[key] = value;
+                    break;
+                case "--direct-env":
+                    var (envKey, envValue) = KeyValue(arg, Value());
+                    o._directEnvironment[envKey] = envValue;
+                    break;
+                case "--direct-config":
+                    var entry = Value();
+                    _ = KeyValue(arg, entry);
+                    o._directConfig.Add(entry);
+                    break;
+                case "--direct-only":
+                    o.DirectOnly = true;
+                    break;
+                case "--direct-workers":
+                    o.DirectWorkers = PositiveInt(arg, Value());
+                    break;
+                case "--direct-routing":
+                    o.DirectRouting = Value();
+                    if (o.DirectRouting is not ("least-loaded" or "round-robin"))
                     {
-                        throw new ArgumentException($"--service-env expects KEY=VALUE, not '{pair}'.");
+                        throw new ArgumentException("--direct-routing is 'least-loaded' or 'round-robin'.");
                     }
 
-                    o._serviceEnvironment[pair[..eq]] = pair[(eq + 1)..];
                     break;
                 case "--data-dir":
                     o.DataDirectory = Value();
@@ -259,6 +300,12 @@ internal sealed class BenchOptions
         }
 
         return o;
+    }
+
+    private static (string Key, string Value) KeyValue(string name, string pair)
+    {
+        var eq = pair.IndexOf('=', StringComparison.Ordinal);
+        return eq > 0 ? (pair[..eq], pair[(eq + 1)..]) : throw new ArgumentException($"{name} expects KEY=VALUE, not '{pair}'.");
     }
 
     private static int PositiveInt(string name, string value)

@@ -124,6 +124,11 @@ internal static class BenchProgram
             await stdout.WriteLineAsync();
             await stdout.WriteLineAsync($"codex-completions-api benchmark: {ModeName(options)}; {machine.LogicalCpus} CPUs ({machine.CpuModel}), {machine.MemoryGb} GB; load {machine.LoadAverageAtStart} -> {MachineInfo.LoadAverage()}");
             await stdout.WriteLineAsync($"scripted model: {options.Deltas} deltas, {options.DelayMs} ms apart; service {(ServiceInternals.ServiceIsOptimized() ? "Release" : "DEBUG (not comparable)")} build, Codex CLI {session.ServiceWorker?.CliVersion}");
+            if (session.DirectDeliberateDifferences.Count > 0 || session.Directs.Count > 1)
+            {
+                await stdout.WriteLineAsync($"direct workers: {session.Directs.Count}{(session.Directs.Count > 1 ? $" ({options.DirectRouting})" : string.Empty)}; deliberate direct-only launch differences: {(session.DirectDeliberateDifferences.Count == 0 ? "none" : string.Join("; ", session.DirectDeliberateDifferences))}");
+            }
+
             matrix?.Print(stdout);
             endurance?.Print(stdout);
             openStreams?.Print(stdout);
@@ -187,5 +192,8 @@ internal static class BenchProgram
         session.Model.Id,
         session.DirectPlan?.Arguments ?? [],
         session.LaunchDifferences,
-        session.ServiceOverrides.Where(kv => !kv.Key.Contains("KEY", StringComparison.OrdinalIgnoreCase)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
+        session.ServiceOverrides.Where(kv => !kv.Key.Contains("KEY", StringComparison.OrdinalIgnoreCase)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+        session.DirectDeliberateDifferences,
+        session.Directs.Count,
+        session.Directs.Count > 1 ? options.DirectRouting : null);
 }

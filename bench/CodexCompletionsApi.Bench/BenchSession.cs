@@ -41,7 +41,13 @@ internal sealed class BenchSession : IAsyncDisposable
 
     public ServiceClient? Client { get; private set; }
 
-    public DirectDriver? Direct { get; private set; }
+    public DirectDriver? Direct => Directs.Count > 0 ? Directs[0] : null;
+
+    /// <summary>The direct workers (<c>--direct-workers</c>; one by default).</summary>
+    public List<DirectDriver> Directs { get; } = [];
+
+    /// <summary>What <c>--direct-config</c>/<c>--direct-env</c> deliberately changed in the direct worker's launch.</summary>
+    public IReadOnlyList<string> DirectDeliberateDifferences { get; private set; } = [];
 
     public LaunchPlan? DirectPlan { get; private set; }
 
@@ -174,9 +180,9 @@ internal sealed class BenchSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Sampler.Dispose();
-        if (Direct is not null)
+        foreach (var direct in Directs)
         {
-            await Direct.DisposeAsync();
+            await direct.DisposeAsync();
         }
 
         if (Service is not null)
@@ -255,47 +261,107 @@ internal sealed class BenchSession : IAsyncDisposable
 
         if (withDirect)
         {
-            // The direct worker's home mirrors the service's layout: <home>/empty-workdir, <home>/model-catalog.json.
-            var codexHome = Path.Combine(DataDirectory, "direct", ".codex-api");
-            var workDirectory = Path.Combine(codexHome, "empty-workdir");
-            Directory.CreateDirectory(workDirectory);
-            var catalogPath = Path.Combine(codexHome, "model-catalog.json");
-            await File.WriteAllBytesAsync(catalogPath, CodexCatalogWriter.Write(catalog), cancellationToken);
-
-            var appServer = new AppServerOptions
+            for (var index = 0; index < Options.DirectWorkers; index++)
             {
-                PassEnvironment = settings.GetValueOrDefault("PROXY_WORKER_PASS_ENV"),
-            };
-            var upstream = new UpstreamOptions { BaseUrl = upstreamUrl, ApiKey = UpstreamKey };
-            if (settings.TryGetValue("PROXY_UPSTREAM_IDLE_TIMEOUT_MS", out var idle))
-            {
-                upstream.StreamIdleTimeout = TimeSpan.FromMilliseconds(double.Parse(idle, CultureInfo.InvariantCulture));
+                await StartDirectAsync(index, catalog, settings, upstreamUrl, environment, workerPid, serviceData, cancellationToken);
             }
-
-            DirectPlan = ServiceInternals.CreateLaunchPlan(
-                CodexBinary, appServer, upstream, codexHome, workDirectory, catalogPath, catalog.DefaultModel.UpstreamModel, environment);
-            Direct = DirectDriver.Start(DirectPlan);
-            try
-            {
-                await Direct.HandshakeAsync(
-                    ServiceInternals.OptOutNotifications(),
-                    [.. catalog.Models.Select(m => m.UpstreamModel).Distinct()],
-                    cancellationToken);
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException)
-            {
-                throw new InvalidOperationException($"The direct app-server failed its handshake: {ex.Message} stderr: {Direct.StderrTail()}", ex);
-            }
-
-            Log($"direct app-server ready (pid {Direct.Pid}, {Direct.UserAgent})");
-            DirectCodexGroup = Sampler.Add("direct-codex", Direct.Pid, includeDescendants: true);
-            LaunchDifferences = CompareLaunch(workerPid, DirectPlan, serviceData, Path.Combine(DataDirectory, "direct"));
-            Log(LaunchDifferences.Count == 0
-                ? $"direct worker launch matches the service's worker: {DirectPlan.Arguments.Count} arguments, {DirectPlan.Environment.Count} environment variables"
-                : $"WARNING: the direct worker's launch differs from the service's: {string.Join("; ", LaunchDifferences)}");
         }
 
         Sampler.Start();
+    }
+
+    /// <summary>
+    /// Starts direct worker <paramref name="index"/>: its home mirrors the service's layout
+    /// (<c>&lt;home&gt;/empty-workdir</c>, <c>&lt;home&gt;/model-catalog.json</c>), its launch comes from
+    /// the service's own <c>AppServerLaunch.Create</c>, and only then are the deliberate
+    /// <c>--direct-config</c>/<c>--direct-env</c> changes applied (and reported as such).
+    /// </summary>
+    private async Task StartDirectAsync(
+        int index,
+        ModelCatalog catalog,
+        Dictionary<string, string> settings,
+        string upstreamUrl,
+        Dictionary<string, string> environment,
+        int serviceWorkerPid,
+        string serviceData,
+        CancellationToken cancellationToken)
+    {
+        var directData = Path.Combine(DataDirectory, index == 0 ? "direct" : $"direct-{(index + 1).ToString(CultureInfo.InvariantCulture)}");
+        var codexHome = Path.Combine(directData, ".codex-api");
+        var workDirectory = Path.Combine(codexHome, "empty-workdir");
+        Directory.CreateDirectory(workDirectory);
+        var catalogPath = Path.Combine(codexHome, "model-catalog.json");
+        await File.WriteAllBytesAsync(catalogPath, CodexCatalogWriter.Write(catalog), cancellationToken);
+
+        var appServer = new AppServerOptions
+        {
+            PassEnvironment = settings.GetValueOrDefault("PROXY_WORKER_PASS_ENV"),
+        };
+        var upstream = new UpstreamOptions { BaseUrl = upstreamUrl, ApiKey = UpstreamKey };
+        if (settings.TryGetValue("PROXY_UPSTREAM_IDLE_TIMEOUT_MS", out var idle))
+        {
+            upstream.StreamIdleTimeout = TimeSpan.FromMilliseconds(double.Parse(idle, CultureInfo.InvariantCulture));
+        }
+
+        var plan = ServiceInternals.CreateLaunchPlan(
+            CodexBinary, appServer, upstream, codexHome, workDirectory, catalogPath, catalog.DefaultModel.UpstreamModel, environment);
+        if (index == 0)
+        {
+            DirectPlan = plan;
+            LaunchDifferences = CompareLaunch(serviceWorkerPid, plan, serviceData, directData);
+            Log(LaunchDifferences.Count == 0
+                ? $"direct worker launch matches the service's worker: {plan.Arguments.Count} arguments, {plan.Environment.Count} environment variables"
+                : $"WARNING: the direct worker's launch differs from the service's: {string.Join("; ", LaunchDifferences)}");
+        }
+
+        var deliberate = new List<string>();
+        var arguments = plan.Arguments.ToList();
+        foreach (var entry in Options.DirectConfig)
+        {
+            arguments.Add("-c");
+            arguments.Add(entry);
+            deliberate.Add($"-c {entry}");
+        }
+
+        var workerEnvironment = plan.Environment.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        foreach (var (key, value) in Options.DirectEnvironment)
+        {
+            deliberate.Add($"environment {key}={value}{(workerEnvironment.ContainsKey(key) ? " (replaces the service's value)" : string.Empty)}");
+            workerEnvironment[key] = value;
+        }
+
+        if (index == 0)
+        {
+            DirectDeliberateDifferences = deliberate;
+            if (deliberate.Count > 0)
+            {
+                Log($"DELIBERATE direct-only launch differences (not in the service's worker): {string.Join("; ", deliberate)}");
+            }
+        }
+
+        var direct = DirectDriver.Start(plan with { Arguments = arguments, Environment = workerEnvironment });
+        Directs.Add(direct);
+        try
+        {
+            await direct.HandshakeAsync(
+                ServiceInternals.OptOutNotifications(),
+                [.. catalog.Models.Select(m => m.UpstreamModel).Distinct()],
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        {
+            throw new InvalidOperationException($"The direct app-server failed its handshake: {ex.Message} stderr: {direct.StderrTail()}", ex);
+        }
+
+        Log($"direct app-server {(index + 1).ToString(CultureInfo.InvariantCulture)} ready (pid {direct.Pid}, {direct.UserAgent})");
+        if (DirectCodexGroup is null)
+        {
+            DirectCodexGroup = Sampler.Add("direct-codex", direct.Pid, includeDescendants: true);
+        }
+        else
+        {
+            DirectCodexGroup.AddRoot(direct.Pid);
+        }
     }
 
     /// <summary>Compares the service's running worker (<c>/proc/&lt;pid&gt;/cmdline</c>, <c>environ</c>) with the direct plan.</summary>

@@ -30,6 +30,7 @@ internal sealed class DirectDriver : IAsyncDisposable
     private readonly Task _stderrLoop;
     private long _nextId;
     private long _unroutedNotifications;
+    private int _inFlight;
     private volatile string? _terminalError;
 
     private DirectDriver(Process process)
@@ -46,6 +47,12 @@ internal sealed class DirectDriver : IAsyncDisposable
     public string? UserAgent { get; private set; }
 
     public long UnroutedNotifications => Interlocked.Read(ref _unroutedNotifications);
+
+    /// <summary>Requests running on this worker now (for least-loaded routing).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The worker's <c>CODEX_HOME</c> (for its disk growth per turn).</summary>
+    public string? Home { get; private init; }
 
     private enum EventKind
     {
@@ -78,7 +85,7 @@ internal sealed class DirectDriver : IAsyncDisposable
         }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {plan.FileName}.");
-        return new DirectDriver(process);
+        return new DirectDriver(process) { Home = plan.Environment.GetValueOrDefault("CODEX_HOME") };
     }
 
     /// <summary>
@@ -132,6 +139,7 @@ internal sealed class DirectDriver : IAsyncDisposable
     public async Task<RequestResult> RunTurnAsync(string model, string text, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var result = new RequestResult { Started = Stopwatch.GetTimestamp() };
+        Interlocked.Increment(ref _inFlight);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var ct = deadline.Token;
@@ -147,6 +155,7 @@ internal sealed class DirectDriver : IAsyncDisposable
                 w.WriteString("approvalPolicy", "never");
                 w.WriteString("sandbox", "read-only");
             }, CallTimeout, ct);
+            result.ThreadStarted = Stopwatch.GetTimestamp();
             threadId = thread.GetProperty("thread"u8).GetProperty("id"u8).GetString()
                 ?? throw new InvalidOperationException("thread/start returned no thread id.");
             channel = Channel.CreateUnbounded<DirectEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -215,6 +224,7 @@ internal sealed class DirectDriver : IAsyncDisposable
             }
 
             result.Finished = Stopwatch.GetTimestamp();
+            Interlocked.Decrement(ref _inFlight);
         }
 
         return result;
@@ -504,13 +514,45 @@ internal sealed class DirectDriver : IAsyncDisposable
     private sealed class JsonRpcError(string message) : Exception(message);
 }
 
-/// <summary>The direct path of the matrix.</summary>
-internal sealed class DirectPath(DirectDriver driver, string model) : IBenchPath
+/// <summary>
+/// The direct path of the matrix: one worker, or several (<c>--direct-workers</c>) with each
+/// request routed round-robin or to the worker with the fewest requests in flight.
+/// </summary>
+internal sealed class DirectPath(IReadOnlyList<DirectDriver> drivers, string model, bool leastLoaded) : IBenchPath
 {
+    private int _next = -1;
+
     public string Path => "direct";
 
     public string Mode => "rpc";
 
     public Task<RequestResult> SendAsync(string prompt, TimeSpan timeout, CancellationToken cancellationToken)
-        => driver.RunTurnAsync(model, prompt, timeout, cancellationToken);
+        => Pick().RunTurnAsync(model, prompt, timeout, cancellationToken);
+
+    private DirectDriver Pick()
+    {
+        if (drivers.Count == 1)
+        {
+            return drivers[0];
+        }
+
+        var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)drivers.Count);
+        if (!leastLoaded)
+        {
+            return drivers[start];
+        }
+
+        // Fewest in flight; ties go round-robin so equal load spreads evenly.
+        var best = drivers[start];
+        for (var i = 1; i < drivers.Count; i++)
+        {
+            var candidate = drivers[(start + i) % drivers.Count];
+            if (candidate.InFlight < best.InFlight)
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
 }

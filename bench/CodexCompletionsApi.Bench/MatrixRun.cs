@@ -25,10 +25,10 @@ internal sealed class MatrixRun(BenchSession session)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var direct = new DirectPath(session.Direct!, session.Model.UpstreamModel);
+        var direct = new DirectPath(session.Directs, session.Model.UpstreamModel, _options.DirectRouting == "least-loaded");
         var nonStream = new ServicePath(session.Client!, stream: false);
         var stream = new ServicePath(session.Client!, stream: true);
-        IBenchPath[] paths = [direct, nonStream, stream];
+        IBenchPath[] paths = _options.DirectOnly ? [direct] : [direct, nonStream, stream];
 
         if (_options.Warmup > 0)
         {
@@ -108,6 +108,43 @@ internal sealed class MatrixRun(BenchSession session)
         }
 
         targets.Write(writer);
+
+        var directCells = Cells.Where(c => c.Path == "direct").ToList();
+        if (directCells.Count > 0)
+        {
+            writer.WriteLine();
+            writer.WriteLine("Direct driver detail (thread/start = its round trip from sending the request; home = growth of the workers' CODEX_HOME per request):");
+            var detail = new TextTable(1, "conc", "thread/start p50", "p99", "mean", "lat mean", "start % of lat", "home KB/req", "codex rss end");
+            foreach (var c in directCells)
+            {
+                var share = c.ThreadStartMs is { } ts && c.LatencyMs is { Mean: > 0 } lat ? ts.Mean / lat.Mean * 100 : (double?)null;
+                detail.Add(
+                    c.Concurrency.ToString(CultureInfo.InvariantCulture),
+                    TextTable.Num(c.ThreadStartMs?.P50, 2), TextTable.Num(c.ThreadStartMs?.P99, 2), TextTable.Num(c.ThreadStartMs?.Mean, 2),
+                    TextTable.Num(c.LatencyMs?.Mean, 2), TextTable.Num(share), TextTable.Num(c.CodexHomeBytesPerRequest / 1024, 2), TextTable.Num(c.Codex.EndRssMb));
+            }
+
+            detail.Write(writer);
+        }
+    }
+
+    /// <summary>Bytes under the direct workers' homes (Codex's DBs, logs, sessions).</summary>
+    private long DirectHomeBytes()
+    {
+        long total = 0;
+        foreach (var home in session.Directs.Select(d => d.Home).OfType<string>())
+        {
+            try
+            {
+                total += new DirectoryInfo(home).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // a file vanished mid-walk (a journal); the figure is approximate anyway
+            }
+        }
+
+        return total;
     }
 
     /// <summary>A floor for the CPU figures: what each process burns with no requests (timers, GC, logging).</summary>
@@ -139,11 +176,13 @@ internal sealed class MatrixRun(BenchSession session)
         await session.WaitQuietAsync(TimeSpan.FromSeconds(5), cancellationToken);
 
         var tally = new Tally();
+        var homeStart = path is DirectPath ? DirectHomeBytes() : 0;
         var codexStart = codexGroup.Read();
         var serviceStart = serviceGroup?.Read();
         var wall = await LoadRunner.RunAsync(path, session.Tokens, tally, concurrency, _options.Requests, _options.Duration, _options.Timeout, cancellationToken);
         var codexEnd = codexGroup.Read();
         var serviceEnd = serviceGroup?.Read();
+        var homeEnd = path is DirectPath ? DirectHomeBytes() : 0;
 
         var results = tally.Results;
         var codexWindow = codexGroup.Window(codexStart, codexEnd);
@@ -178,7 +217,9 @@ internal sealed class MatrixRun(BenchSession session)
             service,
             codex,
             servicePercent,
-            tally.Samples);
+            tally.Samples,
+            path is DirectPath ? Distribution.Of(results.Where(r => r.ThreadStarted != 0).Select(r => RequestResult.Ms(r.Started, r.ThreadStarted))) : null,
+            path is DirectPath && requests > 0 ? Math.Round((homeEnd - homeStart) / (double)requests, 1) : null);
     }
 
     private void Compare()

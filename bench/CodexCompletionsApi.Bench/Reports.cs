@@ -21,7 +21,9 @@ internal sealed record CellReport(
     ResourceFigures? Service,
     ResourceFigures Codex,
     double? ServiceCpuPercentOfCodex,
-    IReadOnlyList<string> ErrorSamples);
+    IReadOnlyList<string> ErrorSamples,
+    Distribution? ThreadStartMs = null,
+    double? CodexHomeBytesPerRequest = null);
 
 /// <summary>Service over direct at one mode and concurrency: ratios (×) and differences (ms).</summary>
 internal sealed record Comparison(
@@ -130,7 +132,10 @@ internal sealed record RunSettings(
     string Model,
     IReadOnlyList<string> WorkerArguments,
     IReadOnlyList<string>? WorkerLaunchDifferences,
-    IReadOnlyDictionary<string, string> ServiceEnvironmentOverrides);
+    IReadOnlyDictionary<string, string> ServiceEnvironmentOverrides,
+    IReadOnlyList<string>? DirectDeliberateDifferences = null,
+    int DirectWorkers = 1,
+    string? DirectRouting = null);
 
 /// <summary>The JSON document written to <c>--out</c>.</summary>
 internal sealed record BenchReport(

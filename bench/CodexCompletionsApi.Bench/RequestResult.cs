@@ -19,6 +19,9 @@ internal sealed class RequestResult
     /// <summary>Direct driver only: when <c>turn/completed</c> arrived (before <c>thread/unsubscribe</c>).</summary>
     public long TurnCompleted { get; set; }
 
+    /// <summary>Direct driver only: when the <c>thread/start</c> answer arrived (0 when it did not).</summary>
+    public long ThreadStarted { get; set; }
+
     /// <summary>Time between consecutive content deltas, in milliseconds.</summary>
     public List<double> GapsMs { get; } = [];
 

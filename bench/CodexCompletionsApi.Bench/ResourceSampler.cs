@@ -18,6 +18,7 @@ internal sealed class ProcessGroup(string name, int pid, bool includeDescendants
 {
     private readonly List<ResourceReading> _samples = [];
     private int[] _members = [];
+    private int[] _extraRoots = [];
     private long _membersRefreshed;
     private volatile int _pid = pid;
 
@@ -34,25 +35,35 @@ internal sealed class ProcessGroup(string name, int pid, bool includeDescendants
         Volatile.Write(ref _membersRefreshed, 0);
     }
 
+    /// <summary>Adds another root measured with this group (several direct workers as one figure).</summary>
+    public void AddRoot(int root)
+    {
+        _extraRoots = [.. _extraRoots, root];
+        Volatile.Write(ref _membersRefreshed, 0);
+    }
+
     /// <summary>Reads the group now. Descendants are rediscovered at most once a second.</summary>
     public ResourceReading Read()
     {
         var now = Stopwatch.GetTimestamp();
-        var root = _pid;
+        int[] roots = [_pid, .. _extraRoots];
         if (IncludeDescendants && Stopwatch.GetElapsedTime(Volatile.Read(ref _membersRefreshed), now) > TimeSpan.FromSeconds(1))
         {
-            _members = [.. ProcFs.Descendants(root)];
+            _members = [.. roots.SelectMany(ProcFs.Descendants)];
             Volatile.Write(ref _membersRefreshed, now);
         }
 
         double cpu = 0;
         long rss = 0;
         var processes = 0;
-        if (ProcFs.TryReadStat(root, out var r))
+        foreach (var root in roots)
         {
-            cpu += r.OwnCpuSeconds + (IncludeDescendants ? r.ChildrenCpuSeconds : 0);
-            rss += r.RssBytes;
-            processes++;
+            if (ProcFs.TryReadStat(root, out var r))
+            {
+                cpu += r.OwnCpuSeconds + (IncludeDescendants ? r.ChildrenCpuSeconds : 0);
+                rss += r.RssBytes;
+                processes++;
+            }
         }
 
         if (IncludeDescendants)

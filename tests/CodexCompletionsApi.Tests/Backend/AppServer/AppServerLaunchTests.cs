@@ -86,6 +86,19 @@ public sealed class AppServerLaunchTests
         Assert.All(AppServerLaunch.LockdownConfig, entry => Assert.Contains(entry, values));
     }
 
+    [Fact]
+    public void Create_AnyMode_UnloadsThreadsAtUnsubscribe()
+    {
+        // Arrange / Act
+        var custom = ConfigValues(Create(Custom()));
+        var login = ConfigValues(Create(new UpstreamOptions()));
+
+        // Assert: without it Codex keeps every finished request's thread loaded for 60 s (ADR 13).
+        Assert.Contains("thread_unload_delay_secs=0", custom);
+        Assert.Contains("thread_unload_delay_secs=0", login);
+        Assert.All(AppServerLaunch.ResourceConfig, entry => Assert.Contains(entry, custom));
+    }
+
     [Theory]
     [InlineData("features.shell_tool=false")]
     [InlineData("features.unified_exec=false")]
