@@ -159,20 +159,23 @@ internal sealed partial class AppServerBackend(
         CancellationToken requestAborted)
     {
         var reader = subscription.Reader;
-        while (true)
+
+        // One timeout source per turn, re-armed for each wait and disarmed after it (TryReset), instead
+        // of a new linked source and timer per event (docs/adr/0007-event-path-on-the-reader-thread.md).
+        var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
         {
-            bool more;
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            while (true)
             {
-                var (budget, reason) = deadlines.Next();
-                wait.CancelAfter(budget);
+                bool more;
+                wait.CancelAfter(deadlines.Next());
                 try
                 {
                     more = await reader.WaitToReadAsync(wait.Token);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new BackendException(BackendErrorKind.Timeout, reason);
+                    throw new BackendException(BackendErrorKind.Timeout, deadlines.ExpiredReason());
                 }
                 catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
                 {
@@ -183,18 +186,30 @@ internal sealed partial class AppServerBackend(
                 {
                     throw new BackendException(inner.Kind, inner.Message, inner);
                 }
-            }
 
-            if (!more)
-            {
-                throw new BackendException(BackendErrorKind.Unavailable, "The Codex worker closed the thread before the turn completed.");
-            }
+                if (!wait.TryReset())
+                {
+                    // The timer fired just after the wait completed (or the caller cancelled): a fresh
+                    // source, so the next wait starts with its own budget (or sees the caller's cancellation).
+                    wait.Dispose();
+                    wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                }
 
-            while (reader.TryRead(out var message))
-            {
-                deadlines.Observe(message.Method);
-                yield return message;
+                if (!more)
+                {
+                    throw new BackendException(BackendErrorKind.Unavailable, "The Codex worker closed the thread before the turn completed.");
+                }
+
+                while (reader.TryRead(out var message))
+                {
+                    deadlines.Observe(message.Method);
+                    yield return message;
+                }
             }
+        }
+        finally
+        {
+            wait.Dispose();
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
@@ -14,7 +13,7 @@ namespace CodexCompletionsApi.Backend.AppServer;
 /// </summary>
 /// <remarks>
 /// The app-server omits <c>"jsonrpc":"2.0"</c> on its output; it is not required here.
-/// Lines have no length limit (a single line can exceed 200 KB). A malformed line is logged and
+/// Lines have no length limit (a single line can exceed 200 KB); they are read on a dedicated thread. A malformed line is logged and
 /// skipped. When the stream ends, every pending call and every thread subscription fails at once
 /// with <see cref="BackendErrorKind.Unavailable"/>.
 /// </remarks>
@@ -68,7 +67,11 @@ internal sealed partial class JsonRpcConnection : IAsyncDisposable
     /// <summary>A description of why the connection ended, used as the error for later calls.</summary>
     public string? TerminationDetail { get; set; }
 
-    public void Start() => _readLoop ??= Task.Run(ReadLoopAsync);
+    /// <summary>
+    /// Starts the read loop on its own thread (blocking reads, not thread-pool hops per line; see
+    /// docs/adr/0007-event-path-on-the-reader-thread.md).
+    /// </summary>
+    public void Start() => _readLoop ??= Task.Factory.StartNew(ReadLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Sends a request and waits for its result.</summary>
     /// <exception cref="BackendException">The connection ended, or <paramref name="timeout"/> expired.</exception>
@@ -140,11 +143,13 @@ internal sealed partial class JsonRpcConnection : IAsyncDisposable
     /// <summary>
     /// Routes every notification and server request whose <c>params.threadId</c> is
     /// <paramref name="threadId"/> to the returned reader until the subscription is disposed.
+    /// The reader's continuations run synchronously on the read loop's thread, so a subscriber must
+    /// never block synchronously (everything downstream of it is async, down to the HTTP response).
     /// </summary>
     public ThreadSubscription Subscribe(string threadId)
     {
         ThrowIfTerminated();
-        var channel = Channel.CreateUnbounded<IncomingMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateUnbounded<IncomingMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
         if (!_threads.TryAdd(threadId, channel))
         {
             throw new InvalidOperationException($"Thread {threadId} already has a subscriber.");
@@ -281,30 +286,66 @@ internal sealed partial class JsonRpcConnection : IAsyncDisposable
         }
     }
 
-    private async Task ReadLoopAsync()
+    /// <summary>
+    /// Reads stdout with blocking reads into one buffer (grown for long lines) and handles each line
+    /// as it completes. Runs on a dedicated thread: a thread's events are handed to its subscriber
+    /// synchronously (<see cref="Subscribe"/>), so a delta goes from this read to the HTTP response
+    /// without waking another thread.
+    /// </summary>
+    private void ReadLoop()
     {
-        var reader = PipeReader.Create(_input, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        int start = 0, end = 0, scanned = 0;
         Exception? failure = null;
         try
         {
             while (true)
             {
-                var read = await reader.ReadAsync();
-                var buffer = read.Buffer;
-                while (TryReadLine(ref buffer, out var line))
+                if (end == buffer.Length)
                 {
-                    ProcessLine(line);
+                    if (start > 0)
+                    {
+                        Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                        (scanned, end, start) = (scanned - start, end - start, 0);
+                    }
+                    else
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        Buffer.BlockCopy(buffer, 0, larger, 0, end);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
                 }
 
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (read.IsCompleted)
+                var read = _input.Read(buffer, end, buffer.Length - end);
+                if (read == 0)
                 {
-                    if (!buffer.IsEmpty)
+                    if (end > start)
                     {
-                        ProcessLine(buffer);
+                        ProcessLine(new ReadOnlySequence<byte>(buffer, start, end - start));
                     }
 
                     break;
+                }
+
+                end += read;
+                while (true)
+                {
+                    var newline = buffer.AsSpan(scanned, end - scanned).IndexOf((byte)'\n');
+                    if (newline < 0)
+                    {
+                        scanned = end;
+                        break;
+                    }
+
+                    var lineEnd = scanned + newline;
+                    ProcessLine(new ReadOnlySequence<byte>(buffer, start, lineEnd - start));
+                    start = scanned = lineEnd + 1;
+                }
+
+                if (start == end)
+                {
+                    start = end = scanned = 0;
                 }
             }
         }
@@ -314,25 +355,11 @@ internal sealed partial class JsonRpcConnection : IAsyncDisposable
         }
         finally
         {
-            await reader.CompleteAsync();
+            ArrayPool<byte>.Shared.Return(buffer);
             var detail = TerminationDetail ?? "The app-server closed its output (the process exited).";
             Fail(new BackendException(BackendErrorKind.Unavailable, detail, failure));
             _completion.TrySetResult();
         }
-    }
-
-    private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
-    {
-        var position = buffer.PositionOf((byte)'\n');
-        if (position is null)
-        {
-            line = default;
-            return false;
-        }
-
-        line = buffer.Slice(0, position.Value);
-        buffer = buffer.Slice(buffer.GetPosition(1, position.Value));
-        return true;
     }
 
     private void ProcessLine(ReadOnlySequence<byte> line)

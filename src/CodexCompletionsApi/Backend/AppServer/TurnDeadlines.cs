@@ -5,25 +5,34 @@ namespace CodexCompletionsApi.Backend.AppServer;
 
 /// <summary>
 /// The three deadlines of a running turn: first output, silence between events, and total time.
-/// <see cref="Next"/> tells how long the next wait may take and what to report when it expires.
+/// <see cref="Next"/> tells how long the next wait may take; <see cref="ExpiredReason"/> what to report when it expired.
 /// </summary>
 internal sealed class TurnDeadlines(TurnOptions options, TimeProvider timeProvider)
 {
     private readonly long _started = timeProvider.GetTimestamp();
     private bool _sawOutput;
+    private bool _totalBound;
 
-    public (TimeSpan Budget, string Reason) Next()
+    /// <summary>How long the next wait may take. Call <see cref="ExpiredReason"/> only when that wait expired.</summary>
+    public TimeSpan Next()
     {
         var total = options.TotalTimeout - timeProvider.GetElapsedTime(_started);
         var step = _sawOutput ? options.IdleTimeout : options.FirstTokenTimeout;
-        if (total <= step)
+        _totalBound = total <= step;
+        return _totalBound ? (total > TimeSpan.Zero ? total : TimeSpan.Zero) : step;
+    }
+
+    /// <summary>What to report when the wait that <see cref="Next"/> last budgeted expired (built only then).</summary>
+    public string ExpiredReason()
+    {
+        if (_totalBound)
         {
-            return (total > TimeSpan.Zero ? total : TimeSpan.Zero, $"The turn exceeded the total time limit of {Seconds(options.TotalTimeout)}.");
+            return $"The turn exceeded the total time limit of {Seconds(options.TotalTimeout)}.";
         }
 
         return _sawOutput
-            ? (step, $"The model sent nothing for {Seconds(step)} (idle timeout).")
-            : (step, $"The model produced no output within {Seconds(step)} (first-token timeout).");
+            ? $"The model sent nothing for {Seconds(options.IdleTimeout)} (idle timeout)."
+            : $"The model produced no output within {Seconds(options.FirstTokenTimeout)} (first-token timeout).";
     }
 
     /// <summary>Notes an event: output events end the first-token phase; any event restarts the idle clock.</summary>
