@@ -161,9 +161,9 @@ internal sealed class BenchSession : IAsyncDisposable
     }
 
     /// <summary>Re-reads the service's worker from <c>/healthz</c>; retargets the sampler when it restarted.</summary>
-    public async Task<WorkerInfo?> RefreshWorkerAsync(CancellationToken cancellationToken)
+    public async Task<WorkerInfo?> RefreshWorkerAsync(CancellationToken cancellationToken, bool loadedThreads = false)
     {
-        var worker = await Client!.WorkerAsync(cancellationToken);
+        var worker = await Client!.WorkerAsync(cancellationToken, loadedThreads);
         if (worker?.Pid is { } pid && ServiceCodexGroup is { } group && group.Pid != pid)
         {
             group.Retarget(pid);

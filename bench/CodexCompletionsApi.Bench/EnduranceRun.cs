@@ -15,6 +15,7 @@ internal sealed record EnduranceSample(
     int? CodexPid,
     double CodexRssMb,
     int? CodexOpenFiles,
+    int? CodexLoadedThreads,
     double? CodexCpuMsPerRequest,
     double? TurnsActive,
     double? TurnsFinished,
@@ -90,7 +91,7 @@ internal sealed class EnduranceRun(BenchSession session)
                 if (_samples.Count % 6 == 0)
                 {
                     var s = _samples[^1];
-                    BenchSession.Log($"endurance {s.ElapsedSeconds:F0} s: {s.Completed} done, {TextTable.Num(s.IntervalRequestsPerSecond)} req/s, service {s.ServiceRssMb} MiB, Codex {s.CodexRssMb} MiB, {s.CodexOpenFiles} fds");
+                    BenchSession.Log($"endurance {s.ElapsedSeconds:F0} s: {s.Completed} done, {TextTable.Num(s.IntervalRequestsPerSecond)} req/s, service {s.ServiceRssMb} MiB, Codex {s.CodexRssMb} MiB, {s.CodexOpenFiles} fds, {s.CodexLoadedThreads} loaded threads");
                 }
             }
         }
@@ -124,6 +125,7 @@ internal sealed class EnduranceRun(BenchSession session)
             ["service_cpu_ms_per_request"] = Fit(s => s.ServiceCpuMsPerRequest),
             ["codex_rss_mb"] = Fit(s => s.CodexRssMb),
             ["codex_open_files"] = Fit(s => s.CodexOpenFiles),
+            ["codex_loaded_threads"] = Fit(s => s.CodexLoadedThreads),
             ["codex_cpu_ms_per_request"] = Fit(s => s.CodexCpuMsPerRequest),
             ["turns_active"] = Fit(s => s.TurnsActive),
         };
@@ -152,7 +154,7 @@ internal sealed class EnduranceRun(BenchSession session)
         writer.WriteLine();
         writer.WriteLine($"Endurance: {r.Completed} ok, {r.Errors} errors, {r.Misdelivered} misdelivered of {r.Requests} at concurrency {r.Concurrency}; {r.RequestsPerSecond:F1} req/s over {r.WallSeconds:F0} s; latency p50 {TextTable.Num(r.LatencyMs?.P50)} / p99 {TextTable.Num(r.LatencyMs?.P99)} ms; worker restarts {r.WorkerRestarts}");
         writer.WriteLine();
-        var table = new TextTable(0, "t s", "load", "done", "req/s", "svc rss", "svc fds", "svc ms/req", "codex pid", "codex rss", "codex fds", "codex ms/req", "active");
+        var table = new TextTable(0, "t s", "load", "done", "req/s", "svc rss", "svc fds", "svc ms/req", "codex pid", "codex rss", "codex fds", "threads", "codex ms/req", "active");
         var step = Math.Max(1, r.Samples.Count / 40);
         for (var i = 0; i < r.Samples.Count; i++)
         {
@@ -166,7 +168,7 @@ internal sealed class EnduranceRun(BenchSession session)
                 TextTable.Num(s.ElapsedSeconds, 0), s.Loaded ? "yes" : "idle", s.Completed.ToString(CultureInfo.InvariantCulture), TextTable.Num(s.IntervalRequestsPerSecond),
                 TextTable.Num(s.ServiceRssMb), s.ServiceOpenFiles?.ToString(CultureInfo.InvariantCulture) ?? "-", TextTable.Num(s.ServiceCpuMsPerRequest, 2),
                 s.CodexPid?.ToString(CultureInfo.InvariantCulture) ?? "-", TextTable.Num(s.CodexRssMb), s.CodexOpenFiles?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                TextTable.Num(s.CodexCpuMsPerRequest, 2), TextTable.Num(s.TurnsActive, 0));
+                s.CodexLoadedThreads?.ToString(CultureInfo.InvariantCulture) ?? "-", TextTable.Num(s.CodexCpuMsPerRequest, 2), TextTable.Num(s.TurnsActive, 0));
         }
 
         table.Write(writer);
@@ -190,7 +192,7 @@ internal sealed class EnduranceRun(BenchSession session)
         (long At, int Requests, ResourceReading Service, ResourceReading Codex)? previous,
         CancellationToken cancellationToken)
     {
-        var worker = await session.RefreshWorkerAsync(cancellationToken);
+        var worker = await session.RefreshWorkerAsync(cancellationToken, loadedThreads: true);
         var metrics = await session.Client!.MetricsAsync(MetricNames, cancellationToken);
         var now = Stopwatch.GetTimestamp();
         var service = session.ServiceGroup!.Read();
@@ -211,6 +213,7 @@ internal sealed class EnduranceRun(BenchSession session)
             worker?.Pid,
             Stats.Mb(codex.RssBytes),
             ProcFs.CountOpenFiles(session.ServiceCodexGroup.Pid),
+            worker?.LoadedThreads,
             PerRequest(codex.CpuSeconds, previous?.Codex.CpuSeconds),
             metrics.TryGetValue("codex_api_turns_active", out var active) ? active : null,
             metrics.TryGetValue("codex_api_turns_total", out var total) ? total : null,

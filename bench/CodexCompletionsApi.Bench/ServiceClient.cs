@@ -153,11 +153,11 @@ internal sealed class ServiceClient : IDisposable
     }
 
     /// <summary>The service's <c>/healthz</c> worker block: pid, restarts, CLI version.</summary>
-    public async Task<WorkerInfo?> WorkerAsync(CancellationToken cancellationToken)
+    public async Task<WorkerInfo?> WorkerAsync(CancellationToken cancellationToken, bool loadedThreads = false)
     {
         try
         {
-            using var response = await _http.GetAsync("healthz", cancellationToken);
+            using var response = await _http.GetAsync(loadedThreads ? "healthz?loaded_threads=true" : "healthz", cancellationToken);
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             using var document = JsonDocument.Parse(bytes);
             var worker = document.RootElement.GetProperty("worker"u8);
@@ -165,7 +165,8 @@ internal sealed class ServiceClient : IDisposable
             var restarts = worker.TryGetProperty("restarts"u8, out var r) && r.ValueKind == JsonValueKind.Number ? r.GetInt32() : 0;
             var version = worker.TryGetProperty("cli_version"u8, out var v) ? v.GetString() : null;
             var state = worker.TryGetProperty("state"u8, out var s) ? s.GetString() : null;
-            return new WorkerInfo(pid, restarts, version, state);
+            int? loaded = worker.TryGetProperty("loaded_threads"u8, out var l) && l.ValueKind == JsonValueKind.Number && l.GetInt32() >= 0 ? l.GetInt32() : null;
+            return new WorkerInfo(pid, restarts, version, state) { LoadedThreads = loaded };
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -333,7 +334,11 @@ internal sealed class ServiceClient : IDisposable
 }
 
 /// <summary>The service's worker as <c>/healthz</c> reports it.</summary>
-internal sealed record WorkerInfo(int? Pid, int Restarts, string? CliVersion, string? State);
+internal sealed record WorkerInfo(int? Pid, int Restarts, string? CliVersion, string? State)
+{
+    /// <summary>Threads the worker holds (<c>/healthz?loaded_threads=true</c>), when asked for.</summary>
+    public int? LoadedThreads { get; init; }
+}
 
 /// <summary>The service path of the matrix, in one mode.</summary>
 internal sealed class ServicePath(ServiceClient client, bool stream) : IBenchPath

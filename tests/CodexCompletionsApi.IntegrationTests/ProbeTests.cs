@@ -23,6 +23,21 @@ public sealed class ProbeTests(ServiceFixture service) : IClassFixture<ServiceFi
         Assert.Equal("ready", worker.GetProperty("state").GetString());
         Assert.Equal("0.169.0", worker.GetProperty("cli_version").GetString());
         Assert.True(worker.GetProperty("pid").GetInt32() > 0);
+        Assert.False(worker.TryGetProperty("loaded_threads", out _)); // no JSON-RPC round trip unless asked
+    }
+
+    [Fact]
+    public async Task Healthz_LoadedThreads_CountsTheThreadsOfRunningTurns()
+    {
+        // A stalled stream holds its thread loaded while the request runs.
+        using var client = service.CreateClient(checkWireInvariants: false);
+        using var response = await client.PostJsonAsync("/v1/chat/completions", Requests.Chat(Requests.Marker() + " " + ScriptedModel.ScriptDirective.Stall(afterDeltas: 1, text: "held open"), stream: true), Ct, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new SseReader(await response.Content.ReadAsStreamAsync(Ct));
+        await reader.ReadUntilAsync(e => e.Data.Contains("held", StringComparison.Ordinal), Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        var worker = (await Json.ReadAsync(await service.Client.GetAsync("/healthz?loaded_threads=true", Ct), Ct)).GetProperty("worker");
+
+        Assert.True(worker.GetProperty("loaded_threads").GetInt32() >= 1, worker.GetRawText());
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using CodexCompletionsApi.Backend;
 using CodexCompletionsApi.Backend.AppServer;
+using CodexCompletionsApi.Backend.AppServer.Protocol;
 using CodexCompletionsApi.Configuration;
 
 namespace CodexCompletionsApi.Observability;
@@ -7,7 +9,9 @@ namespace CodexCompletionsApi.Observability;
 /// Probes and metrics, unauthenticated so orchestrators can reach them:
 /// <c>/livez</c> (the service and its supervisor loop are alive), <c>/readyz</c> (the worker finished
 /// its handshake and its process is alive), <c>/healthz</c> (details), <c>/metrics</c> (Prometheus).
-/// All read cached state: no JSON-RPC round trip per probe.
+/// All read cached state: no JSON-RPC round trip per probe, except <c>/healthz?loaded_threads=true</c>,
+/// which asks the worker how many threads it holds (<c>thread/loaded/list</c>, for capacity checks and the
+/// benchmark's endurance run).
 /// </summary>
 public static class ObservabilityEndpoints
 {
@@ -53,16 +57,38 @@ public static class ObservabilityEndpoints
         return TypedResults.Json(new ReadyResponse("not_ready", reason), ProbeJsonContext.Default.ReadyResponse, statusCode: 503);
     }
 
-    private static IResult Health(HttpContext context, AppServerSupervisor supervisor, TimeProvider timeProvider, ServiceClock clock)
+    private static async Task<IResult> Health(HttpContext context, AppServerSupervisor supervisor, TimeProvider timeProvider, ServiceClock clock)
     {
         NoCache(context);
         var s = supervisor.Status;
         var worker = new WorkerHealth(
             s.State.ToString().ToLowerInvariant(), s.Pid, s.Restarts, s.CrashLoop, s.RecentExits, s.CliVersion,
-            s.ReadySince, s.NextStartAt, s.LastExitCode, s.LastError);
+            s.ReadySince, s.NextStartAt, s.LastExitCode, s.LastError)
+        {
+            LoadedThreads = context.Request.Query["loaded_threads"] == "true" ? await LoadedThreadsAsync(supervisor, context.RequestAborted) : null,
+        };
         var status = s.State == WorkerState.Ready ? "ok" : "degraded";
         var body = new HealthResponse(status, worker, (timeProvider.GetUtcNow() - clock.StartedAt).TotalSeconds, AppServerOptions.PinnedVersion);
         return TypedResults.Json(body, ProbeJsonContext.Default.HealthResponse, statusCode: s.State == WorkerState.Ready ? 200 : 503);
+    }
+
+    /// <summary>The worker's loaded threads, or -1 when it cannot say (not ready, or no answer within 2 s).</summary>
+    private static async Task<int> LoadedThreadsAsync(AppServerSupervisor supervisor, CancellationToken cancellationToken)
+    {
+        if (supervisor.CurrentConnection is not { } connection || supervisor.Status.State != WorkerState.Ready)
+        {
+            return -1;
+        }
+
+        try
+        {
+            var result = await connection.CallRawAsync(CodexMethods.ThreadLoadedList, new EmptyResult(), CodexJsonContext.Default.EmptyResult, TimeSpan.FromSeconds(2), cancellationToken);
+            return result.TryGetProperty("data", out var data) && data.ValueKind == System.Text.Json.JsonValueKind.Array ? data.GetArrayLength() : -1;
+        }
+        catch (BackendException)
+        {
+            return -1;
+        }
     }
 
     private static void NoCache(HttpContext context) => context.Response.Headers.CacheControl = "no-store, no-cache";

@@ -23,7 +23,12 @@ internal sealed record WorkerHealth(
     DateTimeOffset? ReadySince,
     DateTimeOffset? NextStartAt,
     int? LastExitCode,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>Threads the worker holds in memory, only with <c>/healthz?loaded_threads=true</c> (one JSON-RPC round trip).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? LoadedThreads { get; init; }
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(LiveResponse))]
