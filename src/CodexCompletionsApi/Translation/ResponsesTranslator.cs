@@ -117,7 +117,7 @@ public static class ResponsesTranslator
             Temperature = request.Temperature ?? 1.0,
             TopP = request.TopP ?? 1.0,
             Text = new ResponseTextEcho(FormatEcho(request.Text?.Format ?? default), request.Text?.Verbosity ?? "medium"),
-            ToolChoice = request.ToolChoice.ValueKind is JsonValueKind.String or JsonValueKind.Object ? request.ToolChoice.Clone() : Auto,
+            ToolChoice = request.ToolChoice.ValueKind is JsonValueKind.String or JsonValueKind.Object ? request.ToolChoice.Clone() : ResponseObject.AutoToolChoice,
             Tools = ToolsEcho(request.Tools),
             Truncation = request.Truncation ?? "disabled",
             User = request.User,
@@ -127,8 +127,6 @@ public static class ResponsesTranslator
         };
         return new Result(plan, input, template);
     }
-
-    private static readonly JsonElement Auto = JsonDocument.Parse("\"auto\"").RootElement.Clone();
 
     /// <summary>
     /// The tools as the response reports them: every function tool with all five keys. <c>strict</c> is

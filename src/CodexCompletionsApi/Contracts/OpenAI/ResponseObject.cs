@@ -58,10 +58,10 @@ public sealed record ResponseObject
     public ResponseTextEcho Text { get; init; } = ResponseTextEcho.Default;
 
     /// <summary><c>"auto"</c>, <c>"none"</c>, <c>"required"</c> or the named tool object, as requested.</summary>
-    public JsonElement ToolChoice { get; init; } = JsonDocument.Parse("\"auto\"").RootElement.Clone();
+    public JsonElement ToolChoice { get; init; } = AutoToolChoice;
 
     /// <summary>The function tools, each with <c>type</c>, <c>name</c>, <c>description</c>, <c>parameters</c> and <c>strict</c>.</summary>
-    public JsonElement Tools { get; init; } = JsonDocument.Parse("[]").RootElement.Clone();
+    public JsonElement Tools { get; init; } = NoTools;
 
     public int TopLogprobs { get; init; }
 
@@ -78,6 +78,12 @@ public sealed record ResponseObject
     public string? PromptCacheKey { get; init; }
 
     public string? SafetyIdentifier { get; init; }
+
+    /// <summary><c>"auto"</c>, the default <c>tool_choice</c> (parsed once, not per response).</summary>
+    internal static JsonElement AutoToolChoice { get; } = JsonElement.Parse("\"auto\"");
+
+    /// <summary><c>[]</c>, the default <c>tools</c>.</summary>
+    internal static JsonElement NoTools { get; } = JsonElement.Parse("[]");
 }
 
 /// <summary>
