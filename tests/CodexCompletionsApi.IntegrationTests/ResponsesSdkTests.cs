@@ -1,7 +1,6 @@
 #pragma warning disable OPENAI001 // the SDK marks its Responses client as experimental
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CodexCompletionsApi.IntegrationTests.Infrastructure;
@@ -43,9 +42,9 @@ public sealed class ResponsesSdkTests(ServiceFixture service) : IClassFixture<Se
         Assert.InRange(result.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
 
         var upstream = await UpstreamAsync(marker);
-        Assert.Equal(InputTokens(upstream), result.Usage.InputTokenCount);
+        Assert.Equal(Requests.ScriptedPromptTokens(upstream), result.Usage.InputTokenCount);
         Assert.Equal(3, result.Usage.OutputTokenCount);
-        Assert.Equal(InputTokens(upstream) + 3, result.Usage.TotalTokenCount);
+        Assert.Equal(Requests.ScriptedPromptTokens(upstream) + 3, result.Usage.TotalTokenCount);
         Assert.Equal(0, result.Usage.InputTokenDetails.CachedTokenCount);
         Assert.Equal(0, result.Usage.OutputTokenDetails.ReasoningTokenCount);
     }
@@ -299,8 +298,4 @@ public sealed class ResponsesSdkTests(ServiceFixture service) : IClassFixture<Se
 
     private Task<RecordedRequest> UpstreamAsync(string marker)
         => service.Model.WaitForRequestAsync(r => r.Body.Contains(marker, StringComparison.Ordinal), Wait, Ct);
-
-    /// <summary>The scripted model's prompt count: ceil(UTF-8 bytes of the <c>input</c> JSON as sent / 4).</summary>
-    private static int InputTokens(RecordedRequest request)
-        => (Encoding.UTF8.GetByteCount(request.Json!.Value.GetProperty("input").GetRawText()) + 3) / 4;
 }

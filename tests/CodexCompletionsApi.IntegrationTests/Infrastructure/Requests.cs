@@ -83,32 +83,26 @@ internal static class Requests
 
     /// <summary>A 200 event stream, read and checked as a chat stream.</summary>
     public static async Task<CheckedStream> ReadChatStreamAsync(this HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        return WireInvariants.CheckChat(body);
-    }
+        => WireInvariants.CheckChat(await ReadEventStreamBodyAsync(response, cancellationToken));
 
     /// <summary>A 200 event stream, read and checked as a text_completion stream.</summary>
     public static async Task<CheckedStream> ReadTextStreamAsync(this HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        return WireInvariants.CheckText(body);
-    }
+        => WireInvariants.CheckText(await ReadEventStreamBodyAsync(response, cancellationToken));
 
     /// <summary>
     /// A 200 event stream of <c>POST /v1/responses</c>, read and checked as a Responses API stream
     /// (<see cref="ResponsesWireInvariants"/>; the <see cref="WireInvariantHandler"/> already checked it once).
     /// </summary>
     public static async Task<CheckedResponseStream> ReadResponsesStreamAsync(this HttpResponseMessage response, CancellationToken cancellationToken)
+        => ResponsesWireInvariants.Check(await ReadEventStreamBodyAsync(response, cancellationToken));
+
+    /// <summary>The body of a response that must be a 200 event stream.</summary>
+    private static async Task<string> ReadEventStreamBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {body}");
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        return ResponsesWireInvariants.Check(body);
+        return body;
     }
 
     /// <summary>A 200 JSON body.</summary>
