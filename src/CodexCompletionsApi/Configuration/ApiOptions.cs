@@ -47,4 +47,15 @@ public sealed class ApiOptions
     /// </summary>
     /// <value>The default value is empty (off).</value>
     public string? CorsOrigins { get; set; }
+
+    /// <summary>
+    /// Whether Kestrel runs socket and pipe continuations on the thread that completed them instead of
+    /// queueing each one to the thread pool (<c>PROXY_INLINE_IO_SCHEDULING</c>; Kestrel's
+    /// <c>UnsafePreferInlineScheduling</c>). A streamed event is then sent by the thread that wrote it,
+    /// without a thread-pool hop per flush: 23% less service CPU per streamed request, 9% per
+    /// non-streamed one (ADR 14). It requires that no request code blocks a thread, which the service
+    /// already requires of everything on its JSON-RPC reader thread (ADR 7).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool InlineIoScheduling { get; set; } = true;
 }

@@ -45,6 +45,7 @@ public static class EnvironmentAliases
         new("PROXY_STREAM_HEADER_GRACE_MS", "Api:StreamHeaderGrace", Milliseconds),
         new("PROXY_MAX_BODY_BYTES", "Api:MaxBodyBytes"),
         new("PROXY_CORS_ORIGINS", "Api:CorsOrigins"),
+        new("PROXY_INLINE_IO_SCHEDULING", "Api:InlineIoScheduling"),
         new("PROXY_MAX_CONCURRENT_TURNS", "Turns:MaxConcurrentTurns"),
         new("PROXY_QUEUE_TIMEOUT_MS", "Turns:QueueTimeout", Milliseconds),
         new("PROXY_FIRST_TOKEN_TIMEOUT_MS", "Turns:FirstTokenTimeout", Milliseconds),

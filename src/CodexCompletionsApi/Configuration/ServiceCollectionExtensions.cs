@@ -47,6 +47,7 @@ public static class ServiceCollectionExtensions
 
         var api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = api.MaxBodyBytes);
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = api.InlineIoScheduling); // ADR 14
         services.AddCors(cors => cors.AddDefaultPolicy(policy => ConfigureCors(policy, api.CorsOrigins)));
 
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using CodexCompletionsApi.Backend.AppServer;
 using CodexCompletionsApi.ScriptedModel;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +21,7 @@ public class ServiceFixture : IAsyncLifetime
     public const string ApiKey = "sk-fixture-proxy-key-3f9c2a";
 
     private WebApplicationFactory<CodexCompletionsApi.Configuration.ProxyOptions>? _factory;
+    private Uri? _realAddress;
 
     public ScriptedModelServer Model { get; private set; } = null!;
 
@@ -43,8 +46,21 @@ public class ServiceFixture : IAsyncLifetime
             builder.UseSetting("Upstream:ApiKey", UpstreamKey);
             builder.UseSetting("AppServer:RestartInitialDelay", "00:00:00.100");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            if (RealSockets)
+            {
+                builder.UseSetting("Proxy:Port", "0"); // a free port, so the fixture never meets a running service
+            }
+
             ConfigureService(builder);
         });
+        if (RealSockets)
+        {
+            _factory.UseKestrel();
+            _factory.StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            _realAddress = new Uri(addresses.Single());
+        }
+
         Client = CreateClient();
         await Supervisor.FirstReady.WaitAsync(TimeSpan.FromSeconds(30));
     }
@@ -58,6 +74,11 @@ public class ServiceFixture : IAsyncLifetime
     public HttpClient CreateClient(bool checkWireInvariants = true, string? apiKey = ApiKey)
     {
         var client = checkWireInvariants ? _factory!.CreateDefaultClient(new WireInvariantHandler()) : _factory!.CreateDefaultClient();
+        if (_realAddress is not null)
+        {
+            client.BaseAddress = _realAddress;
+        }
+
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
@@ -65,6 +86,12 @@ public class ServiceFixture : IAsyncLifetime
 
         return client;
     }
+
+    /// <summary>
+    /// Whether the service listens on a real loopback socket through Kestrel (and its clients connect
+    /// to it) instead of the in-memory test server, so the socket transport's settings are exercised.
+    /// </summary>
+    protected virtual bool RealSockets => false;
 
     /// <summary>Settings of a fixture subclass; applied after (and so overriding) the defaults above.</summary>
     protected virtual void ConfigureService(IWebHostBuilder builder)

@@ -155,6 +155,26 @@ public sealed class EnvironmentAliasesTests
         Assert.Equal("/etc/models.json", models.CatalogPath);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public void Translate_InlineIoScheduling_BindsApiOption(string? value, bool expected)
+    {
+        // Arrange
+        var environment = new Dictionary<string, string>();
+        if (value is not null)
+        {
+            environment["PROXY_INLINE_IO_SCHEDULING"] = value;
+        }
+
+        // Act
+        var api = Build(environment).GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+
+        // Assert
+        Assert.Equal(expected, api.InlineIoScheduling);
+    }
+
     [Fact]
     public void Translate_NothingSet_OptionsKeepDefaults()
     {
