@@ -57,6 +57,9 @@ internal sealed class BenchSession : IAsyncDisposable
 
     public ProcessGroup? ServiceCodexGroup { get; private set; }
 
+    /// <summary>The service worker's <c>CODEX_HOME</c> (the service's default under its data directory).</summary>
+    public string? ServiceCodexHome { get; private set; }
+
     public ProcessGroup? DirectCodexGroup { get; private set; }
 
     public IReadOnlyDictionary<string, string> ServiceOverrides { get; private set; } = new Dictionary<string, string>();
@@ -227,6 +230,7 @@ internal sealed class BenchSession : IAsyncDisposable
 
         var serviceData = Path.Combine(DataDirectory, "service");
         Directory.CreateDirectory(serviceData);
+        ServiceCodexHome = Path.Combine(serviceData, ".codex-api");
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PROXY_UPSTREAM_BASE_URL"] = upstreamUrl,

@@ -14,6 +14,9 @@ internal sealed record EnduranceSample(
     double? ServiceCpuMsPerRequest,
     int? CodexPid,
     double CodexRssMb,
+    double? CodexRssAnonMb,
+    double? CodexRssFileMb,
+    double? CodexHomeMb,
     int? CodexOpenFiles,
     int? CodexLoadedThreads,
     double? CodexCpuMsPerRequest,
@@ -42,7 +45,8 @@ internal sealed record EnduranceReport(
 /// <summary>
 /// <c>--endurance N</c>: N requests at one concurrency (default 16) through the service, alternating
 /// non-streaming and streaming, sampled every few seconds: throughput, RSS and open files of the
-/// service and of its Codex worker (pid from <c>/healthz</c>), CPU per request, and the service's
+/// service and of its Codex worker (pid from <c>/healthz</c>; its RSS also split into anonymous and
+/// file-backed pages), the size of the worker's <c>CODEX_HOME</c>, CPU per request, and the service's
 /// turn gauges from <c>/metrics</c>. Each series gets a least-squares slope so "flat" can be judged.
 /// </summary>
 internal sealed class EnduranceRun(BenchSession session)
@@ -91,7 +95,7 @@ internal sealed class EnduranceRun(BenchSession session)
                 if (_samples.Count % 6 == 0)
                 {
                     var s = _samples[^1];
-                    BenchSession.Log($"endurance {s.ElapsedSeconds:F0} s: {s.Completed} done, {TextTable.Num(s.IntervalRequestsPerSecond)} req/s, service {s.ServiceRssMb} MiB, Codex {s.CodexRssMb} MiB, {s.CodexOpenFiles} fds, {s.CodexLoadedThreads} loaded threads");
+                    BenchSession.Log($"endurance {s.ElapsedSeconds:F0} s: {s.Completed} done, {TextTable.Num(s.IntervalRequestsPerSecond)} req/s, service {s.ServiceRssMb} MiB, Codex {s.CodexRssMb} MiB (anon {s.CodexRssAnonMb}), home {s.CodexHomeMb} MiB, {s.CodexOpenFiles} fds, {s.CodexLoadedThreads} loaded threads");
                 }
             }
         }
@@ -124,6 +128,9 @@ internal sealed class EnduranceRun(BenchSession session)
             ["service_open_files"] = Fit(s => s.ServiceOpenFiles),
             ["service_cpu_ms_per_request"] = Fit(s => s.ServiceCpuMsPerRequest),
             ["codex_rss_mb"] = Fit(s => s.CodexRssMb),
+            ["codex_rss_anon_mb"] = Fit(s => s.CodexRssAnonMb),
+            ["codex_rss_file_mb"] = Fit(s => s.CodexRssFileMb),
+            ["codex_home_mb"] = Fit(s => s.CodexHomeMb),
             ["codex_open_files"] = Fit(s => s.CodexOpenFiles),
             ["codex_loaded_threads"] = Fit(s => s.CodexLoadedThreads),
             ["codex_cpu_ms_per_request"] = Fit(s => s.CodexCpuMsPerRequest),
@@ -154,7 +161,7 @@ internal sealed class EnduranceRun(BenchSession session)
         writer.WriteLine();
         writer.WriteLine($"Endurance: {r.Completed} ok, {r.Errors} errors, {r.Misdelivered} misdelivered of {r.Requests} at concurrency {r.Concurrency}; {r.RequestsPerSecond:F1} req/s over {r.WallSeconds:F0} s; latency p50 {TextTable.Num(r.LatencyMs?.P50)} / p99 {TextTable.Num(r.LatencyMs?.P99)} ms; worker restarts {r.WorkerRestarts}");
         writer.WriteLine();
-        var table = new TextTable(0, "t s", "load", "done", "req/s", "svc rss", "svc fds", "svc ms/req", "codex pid", "codex rss", "codex fds", "threads", "codex ms/req", "active");
+        var table = new TextTable(0, "t s", "load", "done", "req/s", "svc rss", "svc fds", "svc ms/req", "codex pid", "codex rss", "anon", "file", "home MiB", "codex fds", "threads", "codex ms/req", "active");
         var step = Math.Max(1, r.Samples.Count / 40);
         for (var i = 0; i < r.Samples.Count; i++)
         {
@@ -167,7 +174,7 @@ internal sealed class EnduranceRun(BenchSession session)
             table.Add(
                 TextTable.Num(s.ElapsedSeconds, 0), s.Loaded ? "yes" : "idle", s.Completed.ToString(CultureInfo.InvariantCulture), TextTable.Num(s.IntervalRequestsPerSecond),
                 TextTable.Num(s.ServiceRssMb), s.ServiceOpenFiles?.ToString(CultureInfo.InvariantCulture) ?? "-", TextTable.Num(s.ServiceCpuMsPerRequest, 2),
-                s.CodexPid?.ToString(CultureInfo.InvariantCulture) ?? "-", TextTable.Num(s.CodexRssMb), s.CodexOpenFiles?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                s.CodexPid?.ToString(CultureInfo.InvariantCulture) ?? "-", TextTable.Num(s.CodexRssMb), TextTable.Num(s.CodexRssAnonMb), TextTable.Num(s.CodexRssFileMb), TextTable.Num(s.CodexHomeMb, 0), s.CodexOpenFiles?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 s.CodexLoadedThreads?.ToString(CultureInfo.InvariantCulture) ?? "-", TextTable.Num(s.CodexCpuMsPerRequest, 2), TextTable.Num(s.TurnsActive, 0));
         }
 
@@ -212,6 +219,9 @@ internal sealed class EnduranceRun(BenchSession session)
             PerRequest(service.CpuSeconds, previous?.Service.CpuSeconds),
             worker?.Pid,
             Stats.Mb(codex.RssBytes),
+            MbOrNull(ProcFs.ReadStatusBytes(session.ServiceCodexGroup.Pid, "RssAnon")),
+            MbOrNull(ProcFs.ReadStatusBytes(session.ServiceCodexGroup.Pid, "RssFile")),
+            MbOrNull(ProcFs.DirectoryBytes(session.ServiceCodexHome)),
             ProcFs.CountOpenFiles(session.ServiceCodexGroup.Pid),
             worker?.LoadedThreads,
             PerRequest(codex.CpuSeconds, previous?.Codex.CpuSeconds),
@@ -220,5 +230,7 @@ internal sealed class EnduranceRun(BenchSession session)
             metrics.TryGetValue("codex_api_turns_rejected_total", out var rejected) ? rejected : null,
             metrics.TryGetValue("codex_api_worker_restarts_total", out var restarts) ? restarts : null));
         return (now, requests, service, codex);
+
+        static double? MbOrNull(long? bytes) => bytes is { } b ? Stats.Mb(b) : null;
     }
 }

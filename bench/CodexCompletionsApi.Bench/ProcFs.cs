@@ -91,6 +91,31 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>Total size of the files under <paramref name="path"/>; <see langword="null"/> when it does not exist.</summary>
+    public static long? DirectoryBytes(string? path)
+    {
+        if (path is null || !Directory.Exists(path))
+        {
+            return null;
+        }
+
+        long total = 0;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", options))
+        {
+            try
+            {
+                total += file.Length;
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted between listing and reading (a SQLite journal, say).
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Every live descendant of <paramref name="pid"/> (children, grandchildren, …).</summary>
     public static List<int> Descendants(int pid)
     {
