@@ -30,10 +30,10 @@ internal sealed class BenchOptions
 
         matrix options:
           --concurrency LIST       concurrency levels (default 1,4,16,64; --quick 1,4)
-          --requests N             measured requests per cell (default 300; --quick 40)
-          --duration S             time cap per cell in seconds (default 20; --quick 10)
-          --warmup N               warm-up requests per path and mode before the cells (default 100, also
-                                   with --quick: fewer leaves the JIT's tier-up in the first cell)
+          --requests N             measured requests per cell (default 600; --quick 40)
+          --duration S             time cap per cell in seconds (default 40; --quick 10)
+          --warmup N               warm-up requests per path and mode before the cells (default 300;
+                                   --quick 100: fewer leaves the JIT's tier-up in the measured cells)
           --direct-only            measure only the direct path (the service still starts, for the launch check)
 
         direct worker experiments (docs/performance.md "Codex's own cost"):
@@ -80,11 +80,11 @@ internal sealed class BenchOptions
 
     public IReadOnlyList<int> Concurrency { get; private set; } = [1, 4, 16, 64];
 
-    public int Requests { get; private set; } = 300;
+    public int Requests { get; private set; } = 600;
 
-    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(40);
 
-    public int Warmup { get; private set; } = 100;
+    public int Warmup { get; private set; } = 300;
 
     public int Deltas { get; private set; } = 8;
 
@@ -151,6 +151,7 @@ internal sealed class BenchOptions
         var explicitConcurrency = false;
         var explicitRequests = false;
         var explicitDuration = false;
+        var explicitWarmup = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -207,6 +208,7 @@ internal sealed class BenchOptions
                     break;
                 case "--warmup":
                     o.Warmup = NonNegativeInt(arg, Value());
+                    explicitWarmup = true;
                     break;
                 case "--deltas":
                     o.Deltas = PositiveInt(arg, Value());
@@ -287,6 +289,7 @@ internal sealed class BenchOptions
             o.Concurrency = explicitConcurrency ? o.Concurrency : [1, 4];
             o.Requests = explicitRequests ? o.Requests : 40;
             o.Duration = explicitDuration ? o.Duration : TimeSpan.FromSeconds(10);
+            o.Warmup = explicitWarmup ? o.Warmup : 100;
         }
 
         if (o.Mode == BenchMode.Endurance && !explicitConcurrency)
