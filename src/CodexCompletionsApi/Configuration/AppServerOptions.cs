@@ -68,6 +68,16 @@ public sealed class AppServerOptions
     /// <value>The default value is 15 seconds.</value>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Turns after which the worker is replaced (<c>PROXY_WORKER_RECYCLE_TURNS</c>): a new worker is
+    /// started beside it and takes every new turn once its handshake is done; the old one finishes its
+    /// turns (each bounded by its own deadlines) and is then stopped. Codex 0.169.0's memory grows
+    /// about 1 KB per turn without levelling off (ADR 15). Zero never recycles.
+    /// </summary>
+    /// <value>The default value is 50,000.</value>
+    [Range(0, int.MaxValue)]
+    public int RecycleAfterTurns { get; set; } = 50_000;
+
     /// <summary>After stdin is closed, how long the worker may take to exit before its process tree is killed.</summary>
     /// <value>The default value is 5 seconds.</value>
     public TimeSpan ExitTimeout { get; set; } = TimeSpan.FromSeconds(5);

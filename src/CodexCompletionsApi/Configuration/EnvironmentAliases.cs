@@ -34,6 +34,7 @@ public static class EnvironmentAliases
         new("PROXY_WORKER_REQUEST_TIMEOUT_MS", "AppServer:RequestTimeout", Milliseconds),
         new("PROXY_WORKER_RESTART_MAX_MS", "AppServer:RestartMaxDelay", Milliseconds),
         new("PROXY_SHUTDOWN_DRAIN_MS", "AppServer:DrainTimeout", Milliseconds),
+        new("PROXY_WORKER_RECYCLE_TURNS", "AppServer:RecycleAfterTurns"),
         new("PROXY_WORKER_PASS_ENV", "AppServer:PassEnvironment"),
         new("PROXY_UPSTREAM_BASE_URL", "Upstream:BaseUrl"),
         new("PROXY_UPSTREAM_API_KEY", "Upstream:ApiKey"),

@@ -13,6 +13,7 @@ public sealed class GatewayMetrics
 
     private readonly Counter<long> _workerRestarts;
     private readonly Counter<long> _workerExits;
+    private readonly Counter<long> _workerRecycles;
     private readonly Counter<long> _turns;
     private readonly Counter<long> _malformedLines;
     private readonly Counter<long> _turnsRejected;
@@ -34,6 +35,7 @@ public sealed class GatewayMetrics
         var meter = meterFactory.Create(MeterName);
         _workerRestarts = meter.CreateCounter<long>("codex_api.worker.restarts", description: "Worker processes started after the first.");
         _workerExits = meter.CreateCounter<long>("codex_api.worker.exits", description: "Worker processes that exited, by reason.");
+        _workerRecycles = meter.CreateCounter<long>("codex_api.worker.recycles", description: "Workers replaced after PROXY_WORKER_RECYCLE_TURNS turns (not counted as restarts or exits).");
         _turns = meter.CreateCounter<long>("codex_api.turns", description: "Turns finished, by status.");
         _malformedLines = meter.CreateCounter<long>("codex_api.worker.malformed_lines", description: "Lines from the worker that were not JSON-RPC.");
         _activeTurns = meter.CreateUpDownCounter<long>("codex_api.turns.active", description: "Turns running now.");
@@ -56,6 +58,8 @@ public sealed class GatewayMetrics
     }
 
     public void WorkerRestarted() => _workerRestarts.Add(1);
+
+    public void WorkerRecycled() => _workerRecycles.Add(1);
 
     public void WorkerExited(string reason) => _workerExits.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

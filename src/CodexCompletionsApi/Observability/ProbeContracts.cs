@@ -17,6 +17,8 @@ internal sealed record WorkerHealth(
     string State,
     int? Pid,
     int Restarts,
+    int Recycles,
+    int Retiring,
     bool CrashLoop,
     int RecentExits,
     string? CliVersion,

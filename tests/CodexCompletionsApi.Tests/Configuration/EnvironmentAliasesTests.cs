@@ -121,6 +121,7 @@ public sealed class EnvironmentAliasesTests
             ["PROXY_WORKER_RESTART_MAX_MS"] = "60000",
             ["PROXY_SHUTDOWN_DRAIN_MS"] = "2000",
             ["PROXY_WORKER_PASS_ENV"] = "FOO,BAR",
+            ["PROXY_WORKER_RECYCLE_TURNS"] = "1000",
             ["PROXY_UPSTREAM_BASE_URL"] = "https://api.example.com/v1",
             ["PROXY_UPSTREAM_API_KEY"] = "sk-up",
             ["PROXY_UPSTREAM_IDLE_TIMEOUT_MS"] = "3000",
@@ -148,6 +149,7 @@ public sealed class EnvironmentAliasesTests
         Assert.Equal(TimeSpan.FromMinutes(1), appServer.RestartMaxDelay);
         Assert.Equal(TimeSpan.FromSeconds(2), appServer.DrainTimeout);
         Assert.Equal("FOO,BAR", appServer.PassEnvironment);
+        Assert.Equal(1000, appServer.RecycleAfterTurns);
         Assert.Equal("https://api.example.com/v1", upstream.BaseUrl);
         Assert.Equal("sk-up", upstream.ApiKey);
         Assert.Equal(TimeSpan.FromSeconds(3), upstream.StreamIdleTimeout);
@@ -190,5 +192,6 @@ public sealed class EnvironmentAliasesTests
         Assert.Equal(11435, proxy.Port);
         Assert.Empty(proxy.ParsedApiKeys());
         Assert.Equal(TimeSpan.FromSeconds(30), appServer.RequestTimeout);
+        Assert.Equal(50_000, appServer.RecycleAfterTurns);
     }
 }

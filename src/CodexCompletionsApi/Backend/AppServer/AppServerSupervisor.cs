@@ -11,7 +11,9 @@ namespace CodexCompletionsApi.Backend.AppServer;
 /// <summary>
 /// Keeps one <c>codex app-server</c> worker running: checks the binary at startup, spawns the
 /// locked-down process, runs the handshake, restarts it with capped exponential backoff and jitter,
-/// detects crash loops over a sliding window, and on shutdown drains, interrupts and stops it.
+/// detects crash loops over a sliding window, replaces it after <see cref="AppServerOptions.RecycleAfterTurns"/>
+/// turns (a new worker first, then the old one drained and stopped), and on shutdown drains, interrupts
+/// and stops it.
 /// </summary>
 internal sealed partial class AppServerSupervisor : BackgroundService
 {
@@ -27,7 +29,9 @@ internal sealed partial class AppServerSupervisor : BackgroundService
     private readonly Queue<DateTimeOffset> _recentExits = new();
     private readonly CancellationTokenSource _abortTurns = new();
     private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<AppServerWorker, Task> _retiring = new();
     private volatile AppServerWorker? _current;
+    private readonly Lock _statusLock = new();
     private volatile WorkerStatus _status = new();
     private volatile bool _stopping;
     private AppServerLaunchPlan? _plan;
@@ -89,7 +93,12 @@ internal sealed partial class AppServerSupervisor : BackgroundService
             };
         }
 
-        worker.EnterTurn();
+        var turns = worker.EnterTurn();
+        if (_options.RecycleAfterTurns > 0 && turns >= _options.RecycleAfterTurns)
+        {
+            worker.RequestRecycle();
+        }
+
         return worker;
     }
 
@@ -172,7 +181,7 @@ internal sealed partial class AppServerSupervisor : BackgroundService
         var consecutiveFailures = 0;
         while (!stoppingToken.IsCancellationRequested && !_stopping)
         {
-            SetStatus(_status with { State = WorkerState.Starting, Pid = null, NextStartAt = null });
+            UpdateStatus(s => s with { State = WorkerState.Starting, Pid = null, NextStartAt = null });
             AppServerWorker? worker = null;
             var readyAt = (DateTimeOffset?)null;
             string exitReason;
@@ -181,7 +190,7 @@ internal sealed partial class AppServerSupervisor : BackgroundService
                 worker = await StartWorkerAsync(plan, stoppingToken);
                 readyAt = _timeProvider.GetUtcNow();
                 _current = worker;
-                SetStatus(_status with
+                UpdateStatus(s => s with
                 {
                     State = WorkerState.Ready,
                     Pid = worker.Process.Pid,
@@ -202,11 +211,37 @@ internal sealed partial class AppServerSupervisor : BackgroundService
                     {
                         _recentExits.Clear();
                         _metrics.SetCrashLoop(false);
-                        SetStatus(_status with { CrashLoop = false, RecentExits = 0 });
+                        UpdateStatus(s => s with { CrashLoop = false, RecentExits = 0 });
                     }
                 }
 
-                await exited.WaitAsync(stoppingToken);
+                while (true)
+                {
+                    var next = await Task.WhenAny(exited, worker.RecycleRequested).WaitAsync(stoppingToken);
+                    if (next == exited)
+                    {
+                        break;
+                    }
+
+                    var replacement = await TryReplaceAsync(plan, worker, stoppingToken);
+                    if (replacement is null)
+                    {
+                        // The old worker keeps serving; the next attempt follows the restart backoff.
+                        await Task.WhenAny(exited, Task.Delay(Backoff(2), _timeProvider, stoppingToken)).WaitAsync(stoppingToken);
+                        if (exited.IsCompleted)
+                        {
+                            break;
+                        }
+
+                        worker.ResetRecycleRequest();
+                        continue;
+                    }
+
+                    worker = replacement;
+                    readyAt = _timeProvider.GetUtcNow();
+                    exited = Task.WhenAny(worker.Connection.Completion, worker.Process.Exited);
+                }
+
                 exitReason = "exited";
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -217,7 +252,7 @@ internal sealed partial class AppServerSupervisor : BackgroundService
             {
                 exitReason = "start_failed";
                 Log.WorkerStartFailed(_logger, ex.Message, ex);
-                SetStatus(_status with { LastError = ex.Message, LastExitCode = (ex as WorkerStartException)?.ExitCode ?? _status.LastExitCode });
+                UpdateStatus(s => s with { LastError = ex.Message, LastExitCode = (ex as WorkerStartException)?.ExitCode ?? s.LastExitCode });
             }
 
             if (_stopping)
@@ -253,14 +288,14 @@ internal sealed partial class AppServerSupervisor : BackgroundService
                 Log.CrashLoop(_logger, _status.RecentExits + 1, _options.CrashLoopWindow, delay);
             }
 
-            SetStatus(_status with
+            UpdateStatus(s => s with
             {
                 State = WorkerState.Restarting,
                 Pid = null,
                 CrashLoop = crashLoop,
                 RecentExits = _recentExits.Count,
-                LastExitCode = exitCode ?? _status.LastExitCode,
-                LastError = _status.LastError ?? (exitCode is { } code ? $"The worker exited with code {code}." : "The worker exited."),
+                LastExitCode = exitCode ?? s.LastExitCode,
+                LastError = s.LastError ?? (exitCode is { } code ? $"The worker exited with code {code}." : "The worker exited."),
                 NextStartAt = now + delay,
             });
 
@@ -279,21 +314,25 @@ internal sealed partial class AppServerSupervisor : BackgroundService
     {
         _stopping = true;
         var worker = _current;
-        SetStatus(_status with { State = WorkerState.Stopping });
+        UpdateStatus(s => s with { State = WorkerState.Stopping });
         _metrics.SetWorkerReady(false);
-        if (worker is not null && worker.ActiveTurns > 0)
+        // The current worker and any replaced one still finishing its turns drain together.
+        AppServerWorker[] workers = [.. new[] { worker }.OfType<AppServerWorker>(), .. _retiring.Keys];
+        var active = workers.Sum(w => w.ActiveTurns);
+        if (active > 0)
         {
-            Log.Draining(_logger, worker.ActiveTurns, _options.DrainTimeout);
-            var drained = await WaitDrainedAsync(worker, _options.DrainTimeout, cancellationToken);
+            Log.Draining(_logger, active, _options.DrainTimeout);
+            var drained = await WaitDrainedAsync(workers, _options.DrainTimeout, cancellationToken);
             if (!drained)
             {
-                Log.InterruptingTurns(_logger, worker.ActiveTurns);
+                Log.InterruptingTurns(_logger, workers.Sum(w => w.ActiveTurns));
                 await _abortTurns.CancelAsync();
-                await WaitDrainedAsync(worker, TimeSpan.FromSeconds(3), cancellationToken);
+                await WaitDrainedAsync(workers, TimeSpan.FromSeconds(3), cancellationToken);
             }
         }
 
         await base.StopAsync(cancellationToken);
+        await Task.WhenAll(_retiring.Values).WaitAsync(_options.ExitTimeout + TimeSpan.FromSeconds(5), _timeProvider, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (worker is not null)
         {
             worker.Connection.TerminationDetail = "The service stopped the Codex worker.";
@@ -302,7 +341,7 @@ internal sealed partial class AppServerSupervisor : BackgroundService
         }
 
         _current = null;
-        SetStatus(_status with { State = WorkerState.Stopped, Pid = null });
+        UpdateStatus(s => s with { State = WorkerState.Stopped, Pid = null });
     }
 
     public override void Dispose()
@@ -311,11 +350,11 @@ internal sealed partial class AppServerSupervisor : BackgroundService
         base.Dispose();
     }
 
-    private async Task<bool> WaitDrainedAsync(AppServerWorker worker, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<bool> WaitDrainedAsync(AppServerWorker[] workers, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            await worker.WhenDrainedAsync().WaitAsync(timeout, _timeProvider, cancellationToken);
+            await Task.WhenAll(workers.Select(w => w.WhenDrainedAsync())).WaitAsync(timeout, _timeProvider, cancellationToken);
             return true;
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
@@ -324,12 +363,67 @@ internal sealed partial class AppServerSupervisor : BackgroundService
         }
     }
 
-    private async Task<AppServerWorker> StartWorkerAsync(AppServerLaunchPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a worker to replace <paramref name="old"/> and makes it current once its handshake is done;
+    /// the old one is drained and stopped in the background. Returns <see langword="null"/> (old kept) when
+    /// the new worker fails to start.
+    /// </summary>
+    private async Task<AppServerWorker?> TryReplaceAsync(AppServerLaunchPlan plan, AppServerWorker old, CancellationToken stoppingToken)
     {
-        if (Interlocked.Increment(ref _started) > 1)
+        Log.Recycling(_logger, old.Process.Pid, old.TurnsStarted);
+        AppServerWorker replacement;
+        try
+        {
+            replacement = await StartWorkerAsync(plan, stoppingToken, replacement: true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            Log.RecycleFailed(_logger, old.Process.Pid, ex.Message, ex);
+            return null;
+        }
+
+        _current = replacement;
+        _retiring[old] = RetireAsync(old, stoppingToken);
+        UpdateStatus(s => s with
+        {
+            Pid = replacement.Process.Pid,
+            ReadySince = _timeProvider.GetUtcNow(),
+            Recycles = s.Recycles + 1,
+            Retiring = _retiring.Count,
+        });
+        _metrics.WorkerRecycled();
+        Log.Recycled(_logger, old.Process.Pid, replacement.Process.Pid, old.ActiveTurns);
+        return replacement;
+    }
+
+    /// <summary>Lets a replaced worker finish its turns (each ends by its own deadlines), then stops it.</summary>
+    private async Task RetireAsync(AppServerWorker old, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await Task.WhenAny(old.WhenDrainedAsync(), old.Process.Exited).WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown: StopAsync has drained or interrupted the turns; stop the process now.
+        }
+
+        old.Connection.TerminationDetail = "The Codex worker was replaced (recycled).";
+        await old.Process.StopAsync(_options.ExitTimeout, _timeProvider);
+        _metrics.MalformedLines(old.Connection.MalformedLines);
+        await old.DisposeAsync();
+        _retiring.TryRemove(old, out _);
+        UpdateStatus(s => s with { Retiring = _retiring.Count });
+        Log.Retired(_logger, old.Process.Pid);
+    }
+
+    private async Task<AppServerWorker> StartWorkerAsync(AppServerLaunchPlan plan, CancellationToken cancellationToken, bool replacement = false)
+    {
+        if (Interlocked.Increment(ref _started) > 1 && !replacement)
         {
             _metrics.WorkerRestarted();
-            SetStatus(_status with { Restarts = _status.Restarts + 1 });
+            UpdateStatus(s => s with { Restarts = s.Restarts + 1 });
         }
 
         var process = AppServerProcess.Start(plan, _loggerFactory.CreateLogger("CodexCompletionsApi.Worker"), _options.StderrTailLines);
@@ -340,7 +434,11 @@ internal sealed partial class AppServerSupervisor : BackgroundService
             _timeProvider,
             request => ServerRequestPolicy.Answer(request, _timeProvider));
         var worker = new AppServerWorker(process, connection, _cliVersion);
-        SetStatus(_status with { Pid = process.Pid });
+        if (!replacement)
+        {
+            UpdateStatus(s => s with { Pid = process.Pid });
+        }
+
         try
         {
             connection.Start();
@@ -411,7 +509,14 @@ internal sealed partial class AppServerSupervisor : BackgroundService
         return TimeSpan.FromMilliseconds(Math.Min(baseDelay * jitter, _options.RestartMaxDelay.TotalMilliseconds));
     }
 
-    private void SetStatus(WorkerStatus status) => _status = status;
+    /// <summary>Applies a change to the status atomically (the supervisor loop and retiring workers both update it).</summary>
+    private void UpdateStatus(Func<WorkerStatus, WorkerStatus> change)
+    {
+        lock (_statusLock)
+        {
+            _status = change(_status);
+        }
+    }
 
     /// <summary>A worker that could not complete its handshake, with its exit code when it died.</summary>
     private sealed class WorkerStartException(string message, int? exitCode, Exception inner) : Exception(message, inner)
@@ -447,5 +552,17 @@ internal sealed partial class AppServerSupervisor : BackgroundService
 
         [LoggerMessage(408, LogLevel.Warning, "The worker's working directory {Directory} is not empty; Codex may read files from it", EventName = "WorkDirectoryNotEmpty")]
         public static partial void WorkDirectoryNotEmpty(ILogger logger, string directory);
+
+        [LoggerMessage(409, LogLevel.Information, "Recycling Codex worker {Pid} after {Turns} turns: starting its replacement", EventName = "WorkerRecycling")]
+        public static partial void Recycling(ILogger logger, int pid, long turns);
+
+        [LoggerMessage(440, LogLevel.Information, "Codex worker {NewPid} replaced worker {OldPid}, which finishes its {Turns} running turn(s) and stops", EventName = "WorkerRecycled")]
+        public static partial void Recycled(ILogger logger, int oldPid, int newPid, int turns);
+
+        [LoggerMessage(441, LogLevel.Information, "Replaced Codex worker {Pid} stopped", EventName = "WorkerRetired")]
+        public static partial void Retired(ILogger logger, int pid);
+
+        [LoggerMessage(442, LogLevel.Error, "Replacing Codex worker {Pid} failed, it keeps serving: {Reason}", EventName = "WorkerRecycleFailed")]
+        public static partial void RecycleFailed(ILogger logger, int pid, string reason, Exception exception);
     }
 }

@@ -10,6 +10,12 @@ public sealed record WorkerStatus
     /// <summary>Worker processes started after the first one.</summary>
     public int Restarts { get; init; }
 
+    /// <summary>Workers replaced after <c>PROXY_WORKER_RECYCLE_TURNS</c> turns (not counted in <see cref="Restarts"/>).</summary>
+    public int Recycles { get; init; }
+
+    /// <summary>Replaced workers still finishing their turns.</summary>
+    public int Retiring { get; init; }
+
     /// <summary>Exits within the crash-loop window have reached the threshold.</summary>
     public bool CrashLoop { get; init; }
 
