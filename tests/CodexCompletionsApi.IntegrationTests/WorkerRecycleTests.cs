@@ -45,7 +45,7 @@ public sealed class WorkerRecycleTests(RecycleFixture service) : IClassFixture<R
         var status = service.Supervisor.Status;
         Assert.False(slow.IsCompleted, "the stream should still be running on the old worker when the new one takes over");
         Assert.Equal(1, status.Recycles);
-        Assert.Equal(1, status.Retiring);
+        Assert.Equal(1, service.Supervisor.RetiringWorkers);
         Assert.True(IsRunning(oldPid), "the old worker keeps running while its stream is open");
 
         // A new turn goes to the new worker while the old one still streams.
@@ -61,7 +61,7 @@ public sealed class WorkerRecycleTests(RecycleFixture service) : IClassFixture<R
         Assert.Equal(40, choice.ContentChunks);
 
         // Then the old worker stops, and nothing was counted as a restart or an exit.
-        await Requests.UntilAsync(() => service.Supervisor.Status.Retiring == 0 && !IsRunning(oldPid), Wait, "the replaced worker stops", Ct);
+        await Requests.UntilAsync(() => service.Supervisor.RetiringWorkers == 0 && !IsRunning(oldPid), Wait, "the replaced worker stops", Ct);
         var after = service.Supervisor.Status;
         Assert.Equal(WorkerState.Ready, after.State);
         Assert.Equal(0, after.Restarts);

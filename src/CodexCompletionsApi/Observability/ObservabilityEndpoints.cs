@@ -62,7 +62,7 @@ public static class ObservabilityEndpoints
         NoCache(context);
         var s = supervisor.Status;
         var worker = new WorkerHealth(
-            s.State.ToString().ToLowerInvariant(), s.Pid, s.Restarts, s.Recycles, s.Retiring, s.CrashLoop, s.RecentExits, s.CliVersion,
+            s.State.ToString().ToLowerInvariant(), s.Pid, s.Restarts, s.Recycles, supervisor.RetiringWorkers, s.CrashLoop, s.RecentExits, s.CliVersion,
             s.ReadySince, s.NextStartAt, s.LastExitCode, s.LastError)
         {
             LoadedThreads = context.Request.Query["loaded_threads"] == "true" ? await LoadedThreadsAsync(supervisor, context.RequestAborted) : null,

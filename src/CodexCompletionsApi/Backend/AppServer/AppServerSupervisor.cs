@@ -70,6 +70,9 @@ internal sealed partial class AppServerSupervisor : BackgroundService
 
     public string? CodexHome { get; private set; }
 
+    /// <summary>Replaced workers still finishing their turns (see <see cref="AppServerOptions.RecycleAfterTurns"/>).</summary>
+    public int RetiringWorkers => _retiring.Count;
+
     /// <summary>The live worker's connection, for diagnostics and tests.</summary>
     internal JsonRpcConnection? CurrentConnection => _current?.Connection;
 
@@ -389,7 +392,6 @@ internal sealed partial class AppServerSupervisor : BackgroundService
             Pid = replacement.Process.Pid,
             ReadySince = _timeProvider.GetUtcNow(),
             Recycles = s.Recycles + 1,
-            Retiring = _retiring.Count,
         });
         _metrics.WorkerRecycled();
         Log.Recycled(_logger, old.Process.Pid, replacement.Process.Pid, old.ActiveTurns);
@@ -414,7 +416,6 @@ internal sealed partial class AppServerSupervisor : BackgroundService
         _metrics.MalformedLines(old.Connection.MalformedLines);
         await old.DisposeAsync();
         _retiring.TryRemove(old, out _);
-        UpdateStatus(s => s with { Retiring = _retiring.Count });
         Log.Retired(_logger, old.Process.Pid);
     }
 

@@ -13,9 +13,6 @@ public sealed record WorkerStatus
     /// <summary>Workers replaced after <c>PROXY_WORKER_RECYCLE_TURNS</c> turns (not counted in <see cref="Restarts"/>).</summary>
     public int Recycles { get; init; }
 
-    /// <summary>Replaced workers still finishing their turns.</summary>
-    public int Retiring { get; init; }
-
     /// <summary>Exits within the crash-loop window have reached the threshold.</summary>
     public bool CrashLoop { get; init; }
 
